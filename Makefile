@@ -1,0 +1,174 @@
+# NanoOs for Linux: one build for every part.
+#
+#   make                 build every Linux part into build/
+#   make test            run every test (ends with "N passed, N failed")
+#   make soak            the same tests at full scale (the counts the issues name)
+#   make bench           benchmarks, as ratios against peers measured in the same run
+#   make firmware-check  compile the portable parts for AVR (atmega2560)
+#   make run             install what is missing, build, start NanoOs
+#   make clean
+#
+#   SAN=address,undefined or SAN=thread: a sanitizer build in build/san-*/
+
+SHELL := /bin/bash
+CC ?= gcc
+SAN ?=
+V ?= 0
+comma := ,
+
+ifeq ($(SAN),)
+BUILD := build
+SANFLAGS :=
+else
+BUILD := build/san-$(subst $(comma),-,$(SAN))
+SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer
+endif
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -pthread $(SANFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := -pthread $(SANFLAGS)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+.PHONY: all test soak bench firmware-check run clean deps-check
+all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-bins
+
+# ---------------------------------------------------------------- libraries
+# The portable parts (kproc/, msg/wire.c) are compiled once; the message core
+# is compiled once per backend.
+PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c
+PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
+
+THREADS_OBJ := $(BUILD)/obj/msg/msg_core.threads.o $(BUILD)/obj/msg/msg_threads.o \
+               $(BUILD)/obj/msg/port_linux.o
+CORO_OBJ := $(BUILD)/obj/msg/msg_core.coro.o $(BUILD)/obj/msg/msg_coro.o \
+            $(BUILD)/obj/msg/coro_x86_64.o $(BUILD)/obj/msg/port_linux.o
+
+HEADERS := $(wildcard msg/*.h kproc/*.h)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/msg/msg_core.threads.o: msg/msg_core.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (threads)"
+	$(Q)$(CC) $(CFLAGS) -DMSG_BACKEND_THREADS -c $< -o $@
+$(BUILD)/obj/msg/msg_core.coro.o: msg/msg_core.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (coroutines)"
+	$(Q)$(CC) $(CFLAGS) -DMSG_BACKEND_CORO -c $< -o $@
+$(BUILD)/obj/msg/msg_threads.o: msg/msg_threads.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -DMSG_BACKEND_THREADS -c $< -o $@
+$(BUILD)/obj/msg/msg_coro.o: msg/msg_coro.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -DMSG_BACKEND_CORO -c $< -o $@
+$(BUILD)/obj/msg/coro_x86_64.o: msg/coro_x86_64.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/libnanoos_threads.a: $(THREADS_OBJ) $(PORTABLE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---------------------------------------------------------------- unit tests
+# Suites that run on both msg backends are linked twice.
+BOTH_BACKEND_SUITES := msg kproc
+ONE_BACKEND_SUITES := wire
+TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
+             $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
+
+.PHONY: tests
+tests: $(TEST_BINS)
+
+$(BUILD)/tests/test_%_threads: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"threads"' $< -o $@ \
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(CHECK_LIBS)
+$(BUILD)/tests/test_%_coro: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_coro.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"coro"' $< -o $@ \
+		$(BUILD)/lib/libnanoos_coro.a $(LDFLAGS) $(CHECK_LIBS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"threads"' $< -o $@ \
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(CHECK_LIBS)
+
+# NANOOS_SCALE: 1 = make test (a tenth of the issues' counts), 10 = make soak.
+test: deps-check
+	$(Q)$(MAKE) --no-print-directory all firmware-check
+	$(Q)NANOOS_SCALE=$${NANOOS_SCALE:-1} tests/run-tests.sh $(BUILD)
+
+soak: deps-check
+	$(Q)$(MAKE) --no-print-directory all firmware-check
+	$(Q)NANOOS_SCALE=10 tests/run-tests.sh $(BUILD)
+
+deps-check:
+	$(Q)packaging/install-deps.sh --check >/dev/null || { \
+		echo "make: some Debian packages NanoOs needs are missing; installing them with packaging/install-deps.sh"; \
+		packaging/install-deps.sh; }
+
+# ---------------------------------------------------------------- benchmarks
+.PHONY: bench-bins
+bench-bins: $(BUILD)/bench/bench_msg
+
+$(BUILD)/bench/bench_msg: bench/bench_msg.c $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS)
+
+bench: all
+	$(Q)$(BUILD)/bench/bench_msg
+
+# ---------------------------------------------------------------- firmware
+# The portable parts and the coroutine backend, compiled and linked for the
+# Arduino Mega 2560 (see firmware/).
+AVR_MCU := atmega2560
+AVR_CC := avr-gcc
+AVR_CFLAGS := -mmcu=$(AVR_MCU) -std=gnu11 -Os -Wall -Wextra -Werror -I. -DMSG_BACKEND_CORO \
+              -DF_CPU=16000000UL -ffunction-sections -fdata-sections
+AVR_SRC := msg/msg_core.c msg/msg_coro.c msg/wire.c kproc/nos_errno.c kproc/kproc.c \
+           firmware/port_avr.c firmware/uart_avr.c firmware/msgcheck.c
+AVR_OBJ := $(AVR_SRC:%.c=build/avr/%.o) build/avr/msg/coro_avr.o
+
+build/avr/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  AVR-CC  $<"
+	$(Q)$(AVR_CC) $(AVR_CFLAGS) -c $< -o $@
+build/avr/msg/coro_avr.o: msg/coro_avr.S
+	@mkdir -p $(dir $@)
+	@echo "  AVR-AS  $<"
+	$(Q)$(AVR_CC) $(AVR_CFLAGS) -c $< -o $@
+build/firmware/msgcheck-$(AVR_MCU).elf: $(AVR_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  AVR-LD  $@"
+	$(Q)$(AVR_CC) $(AVR_CFLAGS) -Wl,--gc-sections $^ -o $@
+
+firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf
+	$(Q)avr-size -C --mcu=$(AVR_MCU) $<
+
+# ---------------------------------------------------------------- run
+run: deps-check
+	$(Q)$(MAKE) --no-print-directory all
+	@echo "make run: the NanoOs daemon (nanoosd) and shell are not built yet:"
+	@echo "  they arrive with the daemon issue. Today's build is the message core;"
+	@echo "  'make test' exercises it and 'make bench' measures it."
+
+clean:
+	rm -rf build
