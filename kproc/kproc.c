@@ -59,9 +59,12 @@ void kproc_exit(void)
 
 void kproc_panic(const char *why)
 {
-	char who[MSG_NAME_MAX + 8] = "kproc";
+	char who[MSG_NAME_MAX] = "kernel process";
+	char line[96] = "panic: ";
 
-	port_log(KPROC_LOG_ERROR, who, why);
+	msg_name(msg_self(), who);
+	strncat(line, why, sizeof(line) - strlen(line) - 1);
+	port_log(KPROC_LOG_ERROR, who, line);
 	msg_exit();
 }
 

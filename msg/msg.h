@@ -127,6 +127,9 @@ int msg_detach(void);
 /* Name registry: processes are found by (name, index). */
 int msg_register(const char *name, unsigned index);   /* 0, -NOS_EEXIST, -NOS_EINVAL */
 int msg_lookup(const char *name, unsigned index, msg_pid_t *pid); /* 0 or -NOS_ENOENT */
+/* The registered name of a live process, copied into buf (at least
+ * MSG_NAME_MAX bytes). 0 or -NOS_ESRCH. */
+int msg_name(msg_pid_t pid, char *buf);
 /* Whether pid names a live process (generation included). */
 int msg_alive(msg_pid_t pid);
 

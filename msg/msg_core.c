@@ -492,6 +492,22 @@ int msg_register(const char *name, unsigned index)
 	return r;
 }
 
+int msg_name(msg_pid_t pid, char *buf)
+{
+	struct msg_slot *s;
+	int r = -NOS_ESRCH;
+
+	port_lock();
+	s = slot_of_live(pid);
+	if (s) {
+		memcpy(buf, s->name, MSG_NAME_MAX);
+		buf[MSG_NAME_MAX - 1] = 0;
+		r = 0;
+	}
+	port_unlock();
+	return r;
+}
+
 int msg_lookup(const char *name, unsigned index, msg_pid_t *pid)
 {
 	unsigned i;
