@@ -41,15 +41,19 @@ all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-
 # ---------------------------------------------------------------- libraries
 # The portable parts (kproc/, msg/wire.c) are compiled once; the message core
 # is compiled once per backend.
-PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c
+PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c \
+                kproc/sdcard.c kproc/sd_ram.c kproc/sd_fault.c
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
+# Linux port code (POSIX), in both Linux libraries.
+LINUX_SRC := sdimage/sd_file.c
+LINUX_OBJ := $(LINUX_SRC:%.c=$(BUILD)/obj/%.o)
 
 THREADS_OBJ := $(BUILD)/obj/msg/msg_core.threads.o $(BUILD)/obj/msg/msg_threads.o \
                $(BUILD)/obj/msg/port_linux.o
 CORO_OBJ := $(BUILD)/obj/msg/msg_core.coro.o $(BUILD)/obj/msg/msg_coro.o \
             $(BUILD)/obj/msg/coro_x86_64.o $(BUILD)/obj/msg/port_linux.o
 
-HEADERS := $(wildcard msg/*.h kproc/*.h)
+HEADERS := $(wildcard msg/*.h kproc/*.h sdimage/*.h)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -77,16 +81,16 @@ $(BUILD)/obj/msg/coro_x86_64.o: msg/coro_x86_64.S
 	@echo "  AS      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/lib/libnanoos_threads.a: $(THREADS_OBJ) $(PORTABLE_OBJ)
+$(BUILD)/lib/libnanoos_threads.a: $(THREADS_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
-$(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ)
+$(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # ---------------------------------------------------------------- unit tests
 # Suites that run on both msg backends are linked twice.
-BOTH_BACKEND_SUITES := msg kproc
+BOTH_BACKEND_SUITES := msg kproc sdcard
 ONE_BACKEND_SUITES := wire
 TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
              $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
@@ -160,7 +164,11 @@ build/firmware/msgcheck-$(AVR_MCU).elf: $(AVR_OBJ)
 	@echo "  AVR-LD  $@"
 	$(Q)$(AVR_CC) $(AVR_CFLAGS) -Wl,--gc-sections $^ -o $@
 
-firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf
+# Portable parts msgcheck does not link (its --gc-sections would drop them
+# anyway): compiled for AVR only to prove they build there.
+AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o
+
+firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 	$(Q)avr-size -C --mcu=$(AVR_MCU) $<
 
 # ---------------------------------------------------------------- run

@@ -30,4 +30,30 @@ struct kproc_ping {
 	uint32_t value;
 };
 
+/* PROTO_SDCARD: the block device (kproc/sdcard.c). Only fs ("fs", 0) and
+ * the process that started sdcard may ask. Blocks are SDCARD_BLOCK_SIZE
+ * bytes; replies are 0 or -NOS_Exxx (see kproc/sdcard.h). */
+#define SDCARD_BLOCK_SIZE 512u
+
+enum {
+	SDCARD_MSG_READ  = PROTO_SDCARD + 1,  /* struct sdcard_io: blocks into buf */
+	SDCARD_MSG_WRITE = PROTO_SDCARD + 2,  /* struct sdcard_io: blocks from buf */
+	SDCARD_MSG_FLUSH = PROTO_SDCARD + 3,  /* no payload: make writes durable */
+	SDCARD_MSG_INFO  = PROTO_SDCARD + 4,  /* struct sdcard_info, filled in */
+};
+
+struct sdcard_io {
+	uint32_t block;                 /* first block */
+	uint32_t count;                 /* blocks, at least 1 */
+	void *buf;                      /* in the sender's memory */
+	uint32_t len;                   /* bytes at buf: must be count * 512 */
+};
+
+struct sdcard_info {
+	uint32_t blocks;
+	uint32_t block_size;            /* SDCARD_BLOCK_SIZE */
+	uint8_t read_only;
+	char model[32];                 /* NUL-terminated */
+};
+
 #endif
