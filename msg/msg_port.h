@@ -17,6 +17,7 @@
 
 #if defined(MSG_BACKEND_THREADS)
 #  define MSG_MAX_PROCS 256
+#  define PORT_CACHE_ALIGNED __attribute__((aligned(64)))
 #  define PORT_SPINS 2000          /* polls before parking on a futex */
 #  define port_load(p)          __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #  define port_store(p, v)      __atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -29,6 +30,7 @@
 #  define port_cas(p, old, new) __atomic_compare_exchange_n((p), &(old), (new), 0, \
                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 #elif defined(MSG_BACKEND_CORO)
+#  define PORT_CACHE_ALIGNED        /* one CPU: nothing to share; RAM is dear */
 #  ifdef __AVR__
 #    define MSG_MAX_PROCS 8
 #  else
@@ -62,22 +64,25 @@ static inline uint32_t port_coro_fetch_add(uint32_t *p, uint32_t v)
 #  error "define MSG_BACKEND_THREADS or MSG_BACKEND_CORO"
 #endif
 
-/* Everything the runtime keeps about one process slot. */
+/* Everything the runtime keeps about one process slot. On threads, what
+ * senders write (life checks, `senders`, the inbox's producer end) and what
+ * only the receiver writes (the consumer end, the held list) sit on separate
+ * cache lines: sharing one made every push and pop bounce it between cores. */
 struct msg_inbox {
 	msg_t *head;                    /* producers' end (exchanged) */
-	msg_t *tail;                    /* consumer's end */
-	msg_t stub;                     /* Vyukov's stub node */
+	msg_t *tail PORT_CACHE_ALIGNED; /* consumer's end */
+	msg_t stub PORT_CACHE_ALIGNED;  /* Vyukov's stub node */
 };
 
 struct port_proc;                   /* the backend's per-process state */
 
 struct msg_slot {
-	uint32_t life;                  /* generation << 8 | SLOT_* */
+	uint32_t life PORT_CACHE_ALIGNED; /* generation << 8 | SLOT_* */
 	uint32_t senders;               /* senders between their alive check and their push */
 	uint32_t sleeping;              /* 1 while parked in msg_receive (futex word) */
 	uint32_t cancel_pending;        /* a held message was cancelled */
 	struct msg_inbox inbox;
-	msg_t *held;                    /* received and not yet replied */
+	msg_t *held PORT_CACHE_ALIGNED; /* received and not yet replied */
 	char name[MSG_NAME_MAX];
 	uint8_t index;
 	uint8_t joinable;
