@@ -445,6 +445,22 @@ static int slot_claim(const char *name, unsigned index, struct msg_slot **out)
 	return -NOS_EAGAIN;
 }
 
+/* Claim a slot under the table lock for a new process. */
+static int slot_new(const char *name, unsigned index, int joinable, struct msg_slot **out)
+{
+	msg_pid_t parent = msg_self();
+	int r;
+
+	port_lock();
+	r = slot_claim(name, index, out);
+	port_unlock();
+	if (r < 0)
+		return r;
+	(*out)->joinable = (uint8_t)joinable;
+	(*out)->parent = joinable ? parent : MSG_PID_NONE;
+	return 0;
+}
+
 /* Fail whatever the dying process still has. The caller is that process. */
 static void slot_die(struct msg_slot *s)
 {
@@ -538,15 +554,11 @@ int msg_spawn(const char *name, unsigned index, msg_entry_t entry, void *arg,
 
 	if (entry == NULL || (name && name[0] && !name_valid(name, index)))
 		return -NOS_EINVAL;
-	port_lock();
-	r = slot_claim(name, index, &s);
-	port_unlock();
+	r = slot_new(name, index, 1, &s);
 	if (r < 0)
 		return r;
 	s->entry = entry;
 	s->arg = arg;
-	s->joinable = 1;
-	s->parent = msg_self();
 	if (pid)
 		*pid = slot_pid(s);
 	r = port_start(s, stack_size);
@@ -605,13 +617,9 @@ int msg_attach(const char *name, unsigned index)
 		return -NOS_EBUSY;
 	if (name && name[0] && !name_valid(name, index))
 		return -NOS_EINVAL;
-	port_lock();
-	r = slot_claim(name, index, &s);
-	port_unlock();
+	r = slot_new(name, index, 0, &s);
 	if (r < 0)
 		return r;
-	s->joinable = 0;
-	s->parent = MSG_PID_NONE;
 	port_set_current(s);
 	return 0;
 }
@@ -638,13 +646,9 @@ int msg_init_runtime(const char *name)
 	if (runtime_started)
 		return -NOS_EBUSY;
 	memset(msg_slots, 0, sizeof(msg_slots));
-	port_lock();
-	r = slot_claim(name, 0, &s);
-	port_unlock();
+	r = slot_new(name, 0, 0, &s);
 	if (r < 0)
 		return r;
-	s->joinable = 0;
-	s->parent = MSG_PID_NONE;
 	r = port_runtime_init(s);
 	if (r < 0)
 		return r;
