@@ -42,7 +42,8 @@ all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-
 # The portable parts (kproc/, msg/wire.c) are compiled once; the message core
 # is compiled once per backend.
 PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c \
-                kproc/sdcard.c kproc/sd_ram.c kproc/sd_fault.c
+                kproc/sdcard.c kproc/sd_ram.c kproc/sd_fault.c \
+                kproc/sd_msg.c
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 # Linux port code (POSIX), in both Linux libraries.
 LINUX_SRC := sdimage/sd_file.c
@@ -166,7 +167,8 @@ build/firmware/msgcheck-$(AVR_MCU).elf: $(AVR_OBJ)
 
 # Portable parts msgcheck does not link (its --gc-sections would drop them
 # anyway): compiled for AVR only to prove they build there.
-AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o
+AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o \
+                 build/avr/kproc/sd_msg.o
 
 firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 	$(Q)avr-size -C --mcu=$(AVR_MCU) $<

@@ -64,6 +64,18 @@ int sdcard_write(msg_pid_t sd, uint32_t block, uint32_t count, const void *buf);
 int sdcard_flush(msg_pid_t sd);
 int sdcard_info(msg_pid_t sd, struct sdcard_info *info);
 
+/* ---- the sdcard process as a backend (sd_msg.c) ---- */
+/* A client's view of sdcard: every call is a message to it. Used by fs. */
+struct sd_msg {
+	msg_pid_t sdcard;
+	struct sdcard_info info;
+};
+
+/* Ask sdcard for its geometry and make *be forward to it. c must outlive
+ * be. 0, or sdcard's reply (-NOS_EPERM unless the caller is fs or sdcard's
+ * parent, -NOS_ESRCH if it is gone). */
+int sd_msg_init(struct sd_msg *c, msg_pid_t sdcard, struct sd_backend *be);
+
 /* ---- RAM disk (sd_ram.c): blocks in a caller-given buffer ---- */
 
 struct sd_ram {

@@ -12,6 +12,8 @@ check
 gcc-avr
 avr-libc
 binutils-avr
+dosfstools
+mtools
 "
 # Installed without their recommends (simavr would pull a whole IDE;
 # qemu-user would claim RV32 ELF files in binfmt_misc).

@@ -250,6 +250,50 @@ START_TEST(test_only_fs_or_parent)
 }
 END_TEST
 
+/* A process named like fs mounts the card through sd_msg: the backend the
+ * FAT engine sees is sdcard itself, reached by messages. */
+struct via_msg {
+	int init;
+	int round_trip;
+	uint32_t blocks;
+};
+
+static void via_msg_main(void *arg)
+{
+	struct via_msg *v = arg;
+	struct sd_msg client;
+	struct sd_backend be;
+	uint8_t out[2 * BS], in[2 * BS];
+
+	v->init = sd_msg_init(&client, sd, &be);
+	if (v->init < 0)
+		return;
+	v->blocks = be.blocks;
+	fill(out, 9, 20, 2);
+	v->round_trip = be.write(be.ctx, 20, 2, out) || be.flush(be.ctx) ||
+	                be.read(be.ctx, 20, 2, in) || memcmp(in, out, sizeof(in)) ? -1 : 0;
+}
+
+START_TEST(test_sd_msg_backend)
+{
+	struct via_msg v = { -1, -1, 0 };
+	msg_pid_t pid;
+
+	start(&ram_be);
+	ck_assert_int_eq(kproc_start("fs", 0, via_msg_main, &v, 0, &pid), 0);
+	ck_assert_int_eq(msg_join(pid), 0);
+	ck_assert_int_eq(v.init, 0);
+	ck_assert_uint_eq(v.blocks, RAM_BLOCKS);
+	ck_assert_int_eq(v.round_trip, 0);
+	ck_assert(holds(disk + 20 * BS, 9, 20, 2));       /* on the medium */
+	/* Anyone else is refused at once, before any I/O. */
+	v.init = 0;
+	ck_assert_int_eq(kproc_start("shell", 0, via_msg_main, &v, 0, &pid), 0);
+	ck_assert_int_eq(msg_join(pid), 0);
+	ck_assert_int_eq(v.init, -NOS_EPERM);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- faults */
 
 static struct sd_fault fault;
@@ -648,6 +692,7 @@ static Suite *sdcard_suite(void)
 	tcase_add_test(tc, test_read_only);
 	tcase_add_test(tc, test_bad_backend);
 	tcase_add_test(tc, test_only_fs_or_parent);
+	tcase_add_test(tc, test_sd_msg_backend);
 	tcase_add_test(tc, test_fault_nth_read_and_write);
 	tcase_add_test(tc, test_power_cut);
 	tcase_add_test(tc, test_power_cut_full_journal);
