@@ -69,6 +69,10 @@ $(BUILD)/obj/msg/msg_core.coro.o: msg/msg_core.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (coroutines)"
 	$(Q)$(CC) $(CFLAGS) -DMSG_BACKEND_CORO -c $< -o $@
+$(BUILD)/obj/msg/msg_core.hooks.o: msg/msg_core.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (threads, test hooks)"
+	$(Q)$(CC) $(CFLAGS) -DMSG_BACKEND_THREADS -DMSG_TEST_HOOKS -c $< -o $@
 $(BUILD)/obj/msg/msg_threads.o: msg/msg_threads.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -97,7 +101,16 @@ TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads
              $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
 
 .PHONY: tests
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(BUILD)/tests/test_msgrace
+
+# The race suite links the core built with its test hooks instead.
+$(BUILD)/tests/test_msgrace: tests/unit/test_msgrace.c tests/unit/testutil.h \
+		$(BUILD)/obj/msg/msg_core.hooks.o $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) $< -o $@ $(BUILD)/obj/msg/msg_core.hooks.o \
+		$(filter-out %/msg_core.threads.o,$(THREADS_OBJ)) $(PORTABLE_OBJ) $(LINUX_OBJ) \
+		$(LDFLAGS) $(CHECK_LIBS)
 
 $(BUILD)/tests/test_%_threads: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
 	@mkdir -p $(dir $@)

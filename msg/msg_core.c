@@ -13,10 +13,17 @@
  * CANCEL may be or-ed in before DONE; WAITER says the sender sleeps on the
  * word, so whoever completes the message must wake it.
  *
- * Death of a receiver: it marks its slot DEAD, waits until no sender is
- * between its alive check and its push (`senders`), then fails everything in
- * its inbox and held list with -NOS_EPIPE. A later send sees DEAD, or a new
- * generation, and fails with -NOS_ESRCH at once.
+ * Death of a receiver: it marks its slot DEAD, then fails everything in its
+ * inbox and held list with -NOS_EPIPE. A later send sees DEAD, or a new
+ * generation, and fails with -NOS_ESRCH at once. A sender that passed the
+ * alive check just before the death pushes anyway, so after every push the
+ * sender looks again: if the slot has no live owner now, it drains the inbox
+ * itself (rescue), failing what it finds; the slot's drain lock makes the
+ * rescuer the only consumer, and a slot comes alive again only under that
+ * lock. If instead the slot already has a new owner, that owner fails the
+ * straggler when it pops it (m->to names the predecessor). So an inbox
+ * lives on across the generations of its slot and is never reset, and the
+ * common send costs no locked operation besides the queue's own exchange.
  */
 #include <string.h>
 
@@ -31,6 +38,17 @@ enum {
 };
 
 struct msg_slot msg_slots[MSG_MAX_PROCS];
+
+/* Race tests (tests/unit/test_msgrace.c) build this file once more with
+ * MSG_TEST_HOOKS to stop a sender at the racy points; the library never
+ * has the hook. */
+#ifdef MSG_TEST_HOOKS
+enum { MSG_HOOK_BEFORE_PUSH = 1 };
+void msg_test_hook(int point, msg_pid_t to);
+#define TEST_HOOK(point, to) msg_test_hook(point, to)
+#else
+#define TEST_HOOK(point, to) ((void)0)
+#endif
 
 /* ---------------------------------------------------------------- ids */
 
@@ -125,22 +143,24 @@ static void wake_receiver(struct msg_slot *s)
 		port_wake(&s->sleeping);
 }
 
+static void rescue(struct msg_slot *s);
+
 /* Link m into the inbox of the live process `to`. 0 or -NOS_ESRCH. */
 static int deliver(msg_pid_t to, msg_t *m)
 {
+	uint32_t alive = (to & ~0xffu) | SLOT_ALIVE;
 	struct msg_slot *s;
 
 	if (to == MSG_PID_NONE || MSG_PID_SLOT(to) >= MSG_MAX_PROCS)
 		return -NOS_ESRCH;
 	s = &msg_slots[MSG_PID_SLOT(to)];
-	port_fetch_add(&s->senders, 1);
-	if (slot_life(s) != ((to & ~0xffu) | SLOT_ALIVE)) {
-		port_fetch_sub(&s->senders, 1);
+	if (slot_life(s) != alive)
 		return -NOS_ESRCH;
-	}
+	TEST_HOOK(MSG_HOOK_BEFORE_PUSH, to);
 	inbox_push_node(&s->inbox, m);
 	wake_receiver(s);
-	port_fetch_sub(&s->senders, 1);
+	if (slot_life(s) != alive)
+		rescue(s);      /* it died meanwhile: m must not wait forever */
 	return 0;
 }
 
@@ -158,6 +178,48 @@ static void complete(msg_t *m, int32_t status)
 	old = port_fetch_or(&m->state, ST_DONE);
 	if (old & ST_WAITER)
 		port_wake(&m->state);
+}
+
+/* Fail everything queued in the inbox of a slot that has no live owner. The
+ * caller holds the drain lock, so it is the inbox's only consumer. A
+ * message a sender is still linking in is left: that sender rescues it. */
+static void drain_dead_inbox(struct msg_slot *s)
+{
+	msg_t *m;
+
+	while ((m = inbox_pop(&s->inbox)) != NULL) {
+		if (m->flags & MSG_F_REPLY)
+			port_store(&m->state, ST_DONE);
+		else
+			complete(m, -NOS_EPIPE);
+	}
+}
+
+static void drain_lock(struct msg_slot *s)
+{
+	uint32_t zero;
+
+	for (;;) {
+		zero = 0;
+		if (port_cas(&s->drain_lock, zero, 1))
+			return;
+		port_relax();
+	}
+}
+
+static void drain_unlock(struct msg_slot *s)
+{
+	port_store_sc(&s->drain_lock, 0);
+}
+
+/* After a push to a slot whose owner is gone: drain it unless it has a new
+ * owner (who fails stragglers itself, see take_next). */
+static void rescue(struct msg_slot *s)
+{
+	drain_lock(s);
+	if ((slot_life(s) & 0xff) != SLOT_ALIVE)
+		drain_dead_inbox(s);
+	drain_unlock(s);
 }
 
 /* ---------------------------------------------------------------- held list */
@@ -304,10 +366,18 @@ static msg_t *take_next(struct msg_slot *s)
 	msg_t *m;
 	uint32_t old;
 
+	msg_pid_t me = slot_pid(s);
+
 	while ((m = inbox_pop(&s->inbox)) != NULL) {
 		if (m->flags & MSG_F_REPLY) {
 			port_store(&m->state, ST_DONE);   /* our own, back from a receiver */
-			return m;
+			if (m->from == me)
+				return m;
+			continue;       /* a predecessor's: nobody waits for it */
+		}
+		if (m->to != me) {
+			complete(m, -NOS_ESRCH);          /* meant for a predecessor */
+			continue;
 		}
 		old = port_load(&m->state);
 		for (;;) {
@@ -429,8 +499,6 @@ static int slot_claim(const char *name, unsigned index, struct msg_slot **out)
 		gen = ((slot_life(s) >> 8) + 1) & 0xffffffu;
 		if (gen == 0)
 			gen = 1;
-		inbox_init(&s->inbox);
-		s->senders = 0;
 		s->sleeping = 0;
 		s->cancel_pending = 0;
 		s->held = NULL;
@@ -438,7 +506,10 @@ static int slot_claim(const char *name, unsigned index, struct msg_slot **out)
 		if (name)
 			strncpy(s->name, name, MSG_NAME_MAX - 1);
 		s->index = (uint8_t)index;
+		drain_lock(s);          /* no rescuer may be consuming now */
+		drain_dead_inbox(s);
 		port_store_sc(&s->life, gen << 8 | SLOT_ALIVE);
+		drain_unlock(s);
 		*out = s;
 		return 0;
 	}
@@ -468,14 +539,9 @@ static void slot_die(struct msg_slot *s)
 	msg_t *m;
 
 	port_store_sc(&s->life, gen | SLOT_DEAD);
-	while (port_load_sc(&s->senders) != 0)
-		port_relax();
-	while ((m = inbox_pop(&s->inbox)) != NULL) {
-		if (m->flags & MSG_F_REPLY)
-			port_store(&m->state, ST_DONE);
-		else
-			complete(m, -NOS_EPIPE);
-	}
+	drain_lock(s);
+	drain_dead_inbox(s);
+	drain_unlock(s);
 	while ((m = s->held) != NULL) {
 		held_remove(s, m);
 		complete(m, -NOS_EPIPE);
@@ -641,11 +707,14 @@ static int runtime_started;
 int msg_init_runtime(const char *name)
 {
 	struct msg_slot *s;
+	unsigned i;
 	int r;
 
 	if (runtime_started)
 		return -NOS_EBUSY;
 	memset(msg_slots, 0, sizeof(msg_slots));
+	for (i = 0; i < MSG_MAX_PROCS; i++)
+		inbox_init(&msg_slots[i].inbox);
 	r = slot_new(name, 0, 0, &s);
 	if (r < 0)
 		return r;

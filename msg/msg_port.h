@@ -65,7 +65,7 @@ static inline uint32_t port_coro_fetch_add(uint32_t *p, uint32_t v)
 #endif
 
 /* Everything the runtime keeps about one process slot. On threads, what
- * senders write (life checks, `senders`, the inbox's producer end) and what
+ * senders write (life checks, the inbox's producer end) and what
  * only the receiver writes (the consumer end, the held list) sit on separate
  * cache lines: sharing one made every push and pop bounce it between cores. */
 struct msg_inbox {
@@ -78,7 +78,7 @@ struct port_proc;                   /* the backend's per-process state */
 
 struct msg_slot {
 	uint32_t life PORT_CACHE_ALIGNED; /* generation << 8 | SLOT_* */
-	uint32_t senders;               /* senders between their alive check and their push */
+	uint32_t drain_lock;            /* whoever drains an ownerless inbox (msg_core.c) */
 	uint32_t sleeping;              /* 1 while parked in msg_receive (futex word) */
 	uint32_t cancel_pending;        /* a held message was cancelled */
 	struct msg_inbox inbox;

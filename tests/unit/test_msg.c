@@ -668,6 +668,99 @@ START_TEST(test_stress_ping_pong_watchdog)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- death races */
+
+/* Receivers die over and over while senders keep sending to whichever is
+ * current; their slots are reused at once. Every message must complete
+ * (a reply, -NOS_EPIPE or -NOS_ESRCH: never a hang), and none may reach a
+ * successor: each names the pid it was sent to. */
+struct race {
+	msg_pid_t victim;              /* the current receiver (atomic) */
+	uint32_t stop;
+	uint32_t senders_done;
+	uint32_t sent;                 /* progress for the watchdog */
+	uint32_t misdelivered;
+	uint32_t bad_status;
+	uint32_t rounds;
+};
+
+static struct race race;
+
+static void victim_main(void *arg)
+{
+	uint32_t budget = (uint32_t)(uintptr_t)arg;
+	msg_t *m;
+
+	while (budget-- && msg_receive(&m, 2 * 1000000LL) == 0) {
+		if (*(msg_pid_t *)m->payload != msg_self())
+			__atomic_add_fetch(&race.misdelivered, 1, __ATOMIC_RELAXED);
+		msg_reply(m, 0);
+	}
+	/* Exits with whatever is still queued or arriving. */
+}
+
+static void race_sender_main(void *arg)
+{
+	msg_pid_t target;
+	msg_t m[4];
+	unsigned i;
+	int r;
+
+	(void)arg;
+	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+		target = __atomic_load_n(&race.victim, __ATOMIC_ACQUIRE);
+		msg_pid_t targets[4] = { target, target, target, target };
+
+		for (i = 0; i < 4; i++) {
+			msg_init(&m[i], T_ECHO, &targets[i], sizeof(targets[i]));
+			msg_send(target, &m[i]);
+		}
+		for (i = 0; i < 4; i++) {
+			r = msg_wait(&m[i], MSG_FOREVER);
+			if (r != 0 && r != -NOS_EPIPE && r != -NOS_ESRCH)
+				__atomic_add_fetch(&race.bad_status, 1, __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&race.sent, 4, __ATOMIC_RELAXED);
+		msg_yield();
+	}
+	__atomic_add_fetch(&race.senders_done, 1, __ATOMIC_RELEASE);
+}
+
+START_TEST(test_stress_death_races)
+{
+	msg_pid_t senders[3], victim;
+	uint32_t *progress[2] = { &race.senders_done, &race.sent };
+	uint32_t target[2] = { 3, 0 };
+	uint32_t round, seed = 12345;
+	unsigned i;
+
+	memset(&race, 0, sizeof(race));
+	race.rounds = (uint32_t)(300 * test_scale());
+	ck_assert_int_eq(msg_spawn("victim", 0, victim_main, (void *)(uintptr_t)5, 0, &victim), 0);
+	__atomic_store_n(&race.victim, victim, __ATOMIC_RELEASE);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(msg_spawn("racer", i, race_sender_main, NULL, 0, &senders[i]), 0);
+	for (round = 0; round < race.rounds; round++) {
+		ck_assert_int_eq(msg_join(victim), 0);
+		seed = seed * 1103515245u + 12345u;
+		ck_assert_int_eq(msg_spawn("victim", 0, victim_main,
+		                           (void *)(uintptr_t)(seed >> 16 & 15), 0, &victim), 0);
+		__atomic_store_n(&race.victim, victim, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	/* Senders end once their last messages complete; the watchdog fails the
+	 * test if one never does. sent's target is whatever it reaches. */
+	target[1] = 0xffffffffu;
+	watchdog_wait(progress, target, 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(msg_join(senders[i]), 0);
+	ck_assert_int_eq(msg_join(victim), 0);
+	ck_assert_uint_eq(race.misdelivered, 0);
+	ck_assert_uint_eq(race.bad_status, 0);
+	ck_assert_uint_gt(race.sent, 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static Suite *msg_suite(void)
@@ -699,6 +792,7 @@ static Suite *msg_suite(void)
 	tcase_set_timeout(stress, 600);
 	tcase_add_test(stress, test_stress_8_producers);
 	tcase_add_test(stress, test_stress_ping_pong_watchdog);
+	tcase_add_test(stress, test_stress_death_races);
 	suite_add_tcase(s, stress);
 	return s;
 }
