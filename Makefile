@@ -44,6 +44,7 @@ all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-
 PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c \
                 kproc/sdcard.c kproc/sd_ram.c kproc/sd_fault.c \
                 kproc/sd_msg.c kproc/fs_policy.c
+PORTABLE_SRC += sdimage/fat_format.c sdimage/mbr.c
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 # Linux port code (POSIX), in both Linux libraries.
 LINUX_SRC := sdimage/sd_file.c
@@ -97,6 +98,7 @@ $(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 # Suites that run on both msg backends are linked twice.
 BOTH_BACKEND_SUITES := msg kproc sdcard
 ONE_BACKEND_SUITES := wire fs_policy
+ONE_BACKEND_SUITES += format
 TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
              $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
 
@@ -182,6 +184,7 @@ build/firmware/msgcheck-$(AVR_MCU).elf: $(AVR_OBJ)
 # anyway): compiled for AVR only to prove they build there.
 AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o \
                  build/avr/kproc/sd_msg.o build/avr/kproc/fs_policy.o
+AVR_CHECK_OBJ += build/avr/sdimage/fat_format.o build/avr/sdimage/mbr.o
 
 firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 	$(Q)avr-size -C --mcu=$(AVR_MCU) $<
