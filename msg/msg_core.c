@@ -499,8 +499,10 @@ static int slot_claim(const char *name, unsigned index, struct msg_slot **out)
 		gen = ((slot_life(s) >> 8) + 1) & 0xffffffu;
 		if (gen == 0)
 			gen = 1;
-		s->sleeping = 0;
-		s->cancel_pending = 0;
+		/* Late senders to the predecessor may still look at these (a
+		 * wake-up they cause is only a spurious one): atomic stores. */
+		port_store_sc(&s->sleeping, 0);
+		port_store_sc(&s->cancel_pending, 0);
 		s->held = NULL;
 		memset(s->name, 0, sizeof(s->name));
 		if (name)
