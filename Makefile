@@ -45,6 +45,7 @@ PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c \
                 kproc/sdcard.c kproc/sd_ram.c kproc/sd_fault.c \
                 kproc/sd_msg.c kproc/fs_policy.c
 PORTABLE_SRC += sdimage/fat_format.c sdimage/mbr.c
+PORTABLE_SRC += kproc/fat_vol.c kproc/fat_chain.c kproc/fat_dir.c kproc/fat_file.c kproc/fat_path.c
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 # Linux port code (POSIX), in both Linux libraries.
 LINUX_SRC := sdimage/sd_file.c
@@ -99,6 +100,7 @@ $(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 BOTH_BACKEND_SUITES := msg kproc sdcard
 ONE_BACKEND_SUITES := wire fs_policy
 ONE_BACKEND_SUITES += format
+ONE_BACKEND_SUITES += fat
 TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
              $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
 
@@ -185,6 +187,8 @@ build/firmware/msgcheck-$(AVR_MCU).elf: $(AVR_OBJ)
 AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o \
                  build/avr/kproc/sd_msg.o build/avr/kproc/fs_policy.o
 AVR_CHECK_OBJ += build/avr/sdimage/fat_format.o build/avr/sdimage/mbr.o
+AVR_CHECK_OBJ += build/avr/kproc/fat_vol.o build/avr/kproc/fat_chain.o build/avr/kproc/fat_dir.o \
+                 build/avr/kproc/fat_file.o build/avr/kproc/fat_path.o
 
 firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 	$(Q)avr-size -C --mcu=$(AVR_MCU) $<

@@ -1,0 +1,307 @@
+/*
+ * fat.h: the FAT engine -- FAT12, FAT16 and FAT32 with VFAT long names, on
+ * a block device (struct sd_backend). Portable C: no malloc, nothing of libc
+ * beyond string.h; the same code builds for Linux and AVR.
+ *
+ * To use a volume, allocate a struct fat_volume (anywhere: its size is
+ * known here) and call fat_mount(); then open, read, write and close files
+ * by handle, or work on paths (stat, mkdir, rename ...); fat_sync() makes
+ * everything durable; fat_unmount() syncs and lets go of the disk.
+ *
+ * Every function returns 0 (or a count, or a handle >= 0) on success and
+ * -NOS_E* on failure (kproc/nos_errno.h):
+ *   ENOENT ENOTDIR EISDIR EEXIST ENOTEMPTY  what the path names is wrong
+ *   EINVAL         a name FAT forbids (control characters, " * / : < > ? \ |,
+ *                  only dots and spaces), a bad flag or offset
+ *   ENAMETOOLONG   a name over 255 UCS-2 characters
+ *   ENOSPC         no free cluster, or a full directory
+ *   EROFS          a read-only mount or disk;  EACCES: a read-only file
+ *   EBUSY          unlink/rmdir of an open file or directory, rmdir of /
+ *   EBADF EMFILE   a handle not open / FAT_MAX_OPEN handles open
+ *   EFBIG          past 4 GiB - 1
+ *   EIO            the disk failed, or the volume is damaged (a chain that
+ *                  loops, ends early or leaves the volume; a bad entry)
+ *
+ * Paths are UTF-8, absolute or not (both start at the root), '/'-separated;
+ * "." and ".." work inside a path. Names keep their case; lookup is
+ * case-blind for ASCII and Latin-1. Times are Unix seconds, stored in UTC.
+ *
+ * Layers (one file each, bottom up, as in ChaN FatFs's ff.c):
+ *   fat_vol.c    sector cache, mount (MBR or bare volume, BPB checks),
+ *                dirty bit, FSInfo, sync; the write order lives there
+ *   fat_chain.c  FAT entries (every FAT copy), cluster alloc/free, chains
+ *   fat_dir.c    directory entries, long names, 8.3 aliases, timestamps
+ *   fat_file.c   open files: read, write, seek, truncate
+ *   fat_path.c   path lookup and the path operations
+ */
+#ifndef NOS_FAT_H
+#define NOS_FAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kproc/fat_layout.h"
+#include "kproc/nos_errno.h"
+#include "kproc/sdcard.h"
+
+/* ---- compile-time knobs ---- */
+#ifndef FAT_CACHE_SECTORS               /* write-back sector cache, in sectors */
+#ifdef __AVR__
+#define FAT_CACHE_SECTORS 1
+#else
+#define FAT_CACHE_SECTORS 64
+#endif
+#endif
+#ifndef FAT_MAX_OPEN                    /* open files and directories at once */
+#ifdef __AVR__
+#define FAT_MAX_OPEN 4
+#else
+#define FAT_MAX_OPEN 256
+#endif
+#endif
+#ifndef FAT_LFN                         /* VFAT long names */
+#define FAT_LFN 1
+#endif
+#if !FAT_LFN
+#error "FAT_LFN 0 (8.3 names only) is not implemented yet"
+#endif
+
+/* ---- flags ---- */
+#define FAT_MOUNT_RO            0x01u   /* never write */
+#define FAT_MOUNT_CLEAR_DIRTY   0x02u   /* clear a dirty bit found at mount on sync
+                                           (after a repair); else it stays, as Linux does */
+
+#define FAT_O_RDONLY    0x00u
+#define FAT_O_WRONLY    0x01u
+#define FAT_O_RDWR      0x02u
+#define FAT_O_ACCMODE   0x03u
+#define FAT_O_CREAT     0x04u
+#define FAT_O_TRUNC     0x08u
+#define FAT_O_APPEND    0x10u
+#define FAT_O_EXCL      0x20u
+#define FAT_O_DIRECTORY 0x40u   /* must be a directory (read-only; for readdir) */
+
+#define FAT_SEEK_SET 0
+#define FAT_SEEK_CUR 1
+#define FAT_SEEK_END 2
+
+#define FAT_RENAME_NOREPLACE 0x1u
+
+#define FAT_FILE_MAX   0xFFFFFFFFu      /* 4 GiB - 1 */
+#define FAT_NAME_MAX   (LFN_MAX_CHARS * 3)  /* UTF-8 bytes of 255 UCS-2 characters */
+
+struct fat_stat {
+	uint32_t size;
+	uint32_t first_cluster;
+	uint32_t mtime, ctime, atime;   /* Unix seconds; 0: not recorded */
+	uint8_t attr;                   /* ATTR_* */
+	uint8_t is_dir;
+};
+
+struct fat_dirent {
+	char name[FAT_NAME_MAX + 1];    /* the long name (else the 8.3 one), UTF-8 */
+	struct fat_stat st;
+};
+
+struct fat_statfs {
+	uint32_t total_clusters;
+	uint32_t free_clusters;
+	uint32_t cluster_size;          /* bytes */
+	uint8_t fat_type;               /* 12, 16 or 32 */
+	uint8_t dirty_at_mount;         /* the volume was not unmounted cleanly */
+	char label[12];                 /* "" when none */
+};
+
+/* ---- the volume (the caller allocates it; fields are the engine's) ---- */
+
+struct fat_slot {                       /* one cached sector */
+	uint32_t lba;                   /* FAT_NO_LBA: empty */
+	uint32_t epoch;                 /* write-order group (see fat_vol.c) */
+	uint32_t used;                  /* LRU stamp */
+	uint8_t dirty;
+	uint8_t data[FAT_SECTOR_SIZE];
+};
+
+struct fat_file {                       /* one open file or directory */
+	uint8_t flags;                  /* FAT_F_* */
+	uint8_t attr;
+	uint32_t ent_lba;               /* where its 8.3 entry is; 0: the root */
+	uint16_t ent_off;
+	uint32_t first;                 /* first cluster, 0: none */
+	uint32_t size;
+	uint32_t pos;                   /* bytes; directories: entry index */
+	uint32_t clus;                  /* cluster number cidx of the chain; 0: none */
+	uint32_t cidx;
+};
+
+struct fat_volume {
+	const struct sd_backend *disk;
+	uint32_t (*now)(void *ctx);
+	void *now_ctx;
+	uint8_t type;                   /* 12, 16, 32; 0: not mounted */
+	uint8_t flags;                  /* FAT_MOUNT_* */
+	uint8_t nfats;
+	uint8_t spc;                    /* sectors per cluster */
+	uint8_t spc_shift;
+	uint8_t marked;                 /* the dirty bit is on disk */
+	uint8_t dirty_at_mount;
+	uint8_t free_known;
+	uint32_t vol_start;             /* LBA of the boot sector */
+	uint32_t fat_start, fat_size;   /* first FAT (LBA), sectors per FAT */
+	uint32_t root_start;            /* FAT12/16: fixed root (LBA) */
+	uint32_t root_entries;          /* FAT12/16: its entry count */
+	uint32_t root_clus;             /* FAT32: root cluster; FAT12/16: 0 */
+	uint32_t data_start;            /* LBA of cluster 2 */
+	uint32_t nclusters;             /* data clusters: 2 .. nclusters + 1 */
+	uint32_t free_count, next_free;
+	uint32_t fsinfo_lba;            /* 0: none */
+	uint32_t epoch, stamp, flushed_epoch;
+	uint8_t unflushed;              /* writes since the last disk flush */
+	uint8_t last_slot;
+	uint16_t name_len, ename_len;
+	uint16_t name[LFN_MAX_CHARS + 1];       /* the name being looked up/made */
+	uint16_t ename[LFN_CHARS_PER_ENTRY * 20]; /* the entry's name while scanning */
+	struct fat_slot cache[FAT_CACHE_SECTORS];
+	struct fat_file files[FAT_MAX_OPEN];
+};
+
+/* ---- volume ---- */
+
+/* Mount the FAT volume on disk: an MBR's first FAT partition, or a bare
+ * boot sector at sector 0. now() gives Unix seconds (UTC) for timestamps.
+ * 0, or -NOS_EINVAL (not FAT / damaged: err says what and where),
+ * -NOS_EIO (the disk failed). err may be NULL. */
+int fat_mount(struct fat_volume *v, const struct sd_backend *disk, unsigned flags,
+              uint32_t (*now)(void *ctx), void *ctx, char *err, size_t errlen);
+/* Write everything (open files' sizes too), FSInfo, clear the dirty bit,
+ * flush the disk. 0 or -NOS_EIO. */
+int fat_sync(struct fat_volume *v);
+/* fat_sync, close every handle, forget the disk. 0 or what sync returned
+ * (the volume is unmounted either way). */
+int fat_unmount(struct fat_volume *v);
+int fat_statfs(struct fat_volume *v, struct fat_statfs *st);
+
+/* ---- open files ---- */
+
+/* -> handle >= 0 */
+int fat_open(struct fat_volume *v, const char *path, unsigned flags);
+int fat_close(struct fat_volume *v, int h);
+int32_t fat_read(struct fat_volume *v, int h, void *buf, uint32_t n);    /* -> bytes */
+int32_t fat_write(struct fat_volume *v, int h, const void *buf, uint32_t n);
+/* New position in *pos (may be NULL). Past the end is allowed; a write there
+ * fills the gap with zeros. -NOS_EINVAL for < 0 or > 4 GiB - 1. */
+int fat_seek(struct fat_volume *v, int h, int64_t off, int whence, uint32_t *pos);
+/* Grow (zero-filled) or shrink to len. */
+int fat_ftruncate(struct fat_volume *v, int h, uint32_t len);
+/* Write this file's data, chain and directory entry, flush the disk. */
+int fat_fsync(struct fat_volume *v, int h);
+int fat_fstat(struct fat_volume *v, int h, struct fat_stat *st);
+
+/* ---- directories ---- */
+
+int fat_opendir(struct fat_volume *v, const char *path);     /* -> handle; fat_close */
+/* 1: *d is the next entry ("." and ".." are left out), 0: the end. */
+int fat_readdir(struct fat_volume *v, int h, struct fat_dirent *d);
+
+/* ---- paths ---- */
+
+int fat_stat(struct fat_volume *v, const char *path, struct fat_stat *st);
+int fat_mkdir(struct fat_volume *v, const char *path);
+int fat_rmdir(struct fat_volume *v, const char *path);
+int fat_unlink(struct fat_volume *v, const char *path);
+/* Move or rename a file or directory; an existing target of the same kind
+ * is replaced (a directory only if empty) unless FAT_RENAME_NOREPLACE. */
+int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned flags);
+int fat_utimens(struct fat_volume *v, const char *path, uint32_t atime, uint32_t mtime);
+int fat_set_readonly(struct fat_volume *v, const char *path, int readonly);
+
+/* ------------------------------------------------------------------------
+ * Internal: shared by kproc/fat_*.c only.
+ */
+#ifdef FAT_INTERNAL
+
+#define FAT_NO_LBA      0xFFFFFFFFu
+
+#define FAT_F_USED      0x01u
+#define FAT_F_DIR       0x02u
+#define FAT_F_READ      0x04u
+#define FAT_F_WRITE     0x08u
+#define FAT_F_APPEND    0x10u
+#define FAT_F_DIRTY     0x20u   /* size, first cluster or mtime to store */
+
+/* fat_cache_get modes */
+#define FAT_RD  0       /* read the sector */
+#define FAT_WR  1       /* read it, and it will change */
+#define FAT_NEW 2       /* it will be overwritten whole: zeroed, not read */
+
+/* fat_vol.c */
+int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
+void fat_barrier(struct fat_volume *v);
+int fat_cache_commit(struct fat_volume *v);
+int fat_data_read(struct fat_volume *v, uint32_t lba, uint32_t n, void *buf);
+int fat_data_write(struct fat_volume *v, uint32_t lba, uint32_t n, const void *buf);
+int fat_begin_change(struct fat_volume *v);
+uint32_t fat_clus_lba(const struct fat_volume *v, uint32_t clus);
+static inline uint32_t fat_csize(const struct fat_volume *v)
+{
+	return (uint32_t)v->spc * FAT_SECTOR_SIZE;
+}
+
+/* fat_chain.c */
+int fat_clus_ok(const struct fat_volume *v, uint32_t clus);
+int fat_get(struct fat_volume *v, uint32_t clus, uint32_t *val);
+int fat_set(struct fat_volume *v, uint32_t clus, uint32_t val);
+int fat_next(struct fat_volume *v, uint32_t clus, uint32_t *next);
+int32_t fat_alloc_chain(struct fat_volume *v, uint32_t n, uint32_t *first);
+int fat_link(struct fat_volume *v, uint32_t prev, uint32_t next);
+int fat_free_chain(struct fat_volume *v, uint32_t first);
+int fat_cut_chain(struct fat_volume *v, uint32_t last);
+int fat_count_free(struct fat_volume *v);
+int fat_zero_cluster(struct fat_volume *v, uint32_t clus);
+int fat_chain_check(struct fat_volume *v, uint32_t first, uint32_t size);
+
+/* fat_dir.c */
+struct fat_node {               /* a directory entry found by a lookup */
+	uint32_t dir;           /* first cluster of the directory holding it */
+	uint32_t index;         /* its 8.3 entry's index there */
+	uint32_t lfn_index;     /* its first long-name entry's index */
+	uint32_t lba;           /* where the 8.3 entry is; 0: the root (no entry) */
+	uint16_t off;
+	uint8_t nlfn;           /* long-name entries before it */
+	uint8_t ent[DIR_ENTRY_SIZE];    /* a copy of the 8.3 entry */
+};
+struct fat_dpos {               /* a cursor in a directory */
+	uint32_t start;         /* first cluster; 0: the fixed root of FAT12/16 */
+	uint32_t clus;          /* the cluster holding index (0: fixed root) */
+	uint32_t index;
+	uint8_t done;           /* past the last entry */
+};
+
+uint32_t fat_ent_first(const struct fat_volume *v, const uint8_t *ent);
+void fat_ent_set_first(const struct fat_volume *v, uint8_t *ent, uint32_t clus);
+uint32_t fat_dir_start(const struct fat_volume *v, uint32_t clus);
+void fat_stamp(uint32_t t, uint16_t *date, uint16_t *time);
+uint32_t fat_unix_time(uint16_t date, uint16_t time);
+void fat_ent_stamp(struct fat_volume *v, uint8_t *ent, int created);
+int fat_name_from_utf8(struct fat_volume *v, const char *s, size_t len);
+int fat_name_to_utf8(const uint16_t *name, uint16_t len, char *out, size_t outlen);
+int fat_dir_find(struct fat_volume *v, uint32_t dir, struct fat_node *n);
+int fat_dir_entry(struct fat_volume *v, uint32_t lba, uint16_t off, int mode, uint8_t **ent);
+int fat_dir_rewind(struct fat_volume *v, struct fat_dpos *d, uint32_t start);
+int fat_dir_seek(struct fat_volume *v, struct fat_dpos *d, uint32_t start, uint32_t index);
+int fat_dir_next(struct fat_volume *v, struct fat_dpos *d, struct fat_node *n);
+int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n);
+int fat_dir_commit(struct fat_volume *v, struct fat_node *n);
+int fat_dir_remove(struct fat_volume *v, const struct fat_node *n);
+int fat_dir_empty(struct fat_volume *v, uint32_t dir);
+int fat_dir_init(struct fat_volume *v, uint32_t clus, uint32_t parent);
+
+/* fat_file.c */
+int fat_file_new(struct fat_volume *v, const struct fat_node *n, uint8_t fflags);
+struct fat_file *fat_file_get(struct fat_volume *v, int h);
+int fat_file_store(struct fat_volume *v, struct fat_file *f);
+int fat_node_busy(struct fat_volume *v, const struct fat_node *n);
+
+#endif /* FAT_INTERNAL */
+
+#endif
