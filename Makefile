@@ -46,6 +46,7 @@ PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c \
                 kproc/sd_msg.c kproc/fs_policy.c
 PORTABLE_SRC += sdimage/fat_format.c sdimage/mbr.c
 PORTABLE_SRC += kproc/fat_vol.c kproc/fat_chain.c kproc/fat_dir.c kproc/fat_file.c kproc/fat_path.c
+PORTABLE_SRC += kproc/fs.c kproc/fs_client.c
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 # Linux port code (POSIX), in both Linux libraries.
 LINUX_SRC := sdimage/sd_file.c
@@ -97,7 +98,7 @@ $(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 
 # ---------------------------------------------------------------- unit tests
 # Suites that run on both msg backends are linked twice.
-BOTH_BACKEND_SUITES := msg kproc sdcard
+BOTH_BACKEND_SUITES := msg kproc fs sdcard
 ONE_BACKEND_SUITES := wire fs_policy
 ONE_BACKEND_SUITES += format
 ONE_BACKEND_SUITES += fat
@@ -189,6 +190,7 @@ AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kpr
 AVR_CHECK_OBJ += build/avr/sdimage/fat_format.o build/avr/sdimage/mbr.o
 AVR_CHECK_OBJ += build/avr/kproc/fat_vol.o build/avr/kproc/fat_chain.o build/avr/kproc/fat_dir.o \
                  build/avr/kproc/fat_file.o build/avr/kproc/fat_path.o
+AVR_CHECK_OBJ += build/avr/kproc/fs.o build/avr/kproc/fs_client.o
 
 firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 	$(Q)avr-size -C --mcu=$(AVR_MCU) $<

@@ -46,7 +46,12 @@ static const struct kproc_handler echo_handlers[] = {
 /* A kernel process served by the same table-driven loop as on Linux. */
 static void echo_main(void *arg)
 {
-	struct kproc_service svc = { "echo", echo_handlers, 1, arg, 0, 0, 0 };
+	struct kproc_service svc = {
+		.name = "echo",
+		.handlers = echo_handlers,
+		.nhandlers = 1,
+		.state = arg,
+	};
 
 	kproc_serve(&svc);
 }

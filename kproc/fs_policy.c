@@ -117,12 +117,24 @@ static int home_of(const struct fs_cred *cred, const char *p)
 
 static const char *const system_dirs[] = { "/bin", "/sbin", "/lib", "/usr", "/etc" };
 
+/* May cred add or remove entries in directory p. */
+static int may_write_in(const struct fs_cred *cred, const char *p)
+{
+	if (under(p, "/tmp"))
+		return 0;
+	if (under(p, "/home") && p[5] == '/' && home_of(cred, p))
+		return 0;
+	return -NOS_EACCES;
+}
+
 int fs_policy_check(const struct fs_cred *cred, const char *p, unsigned access)
 {
 	unsigned i;
 
 	if (cred->uid == FS_UID_ROOT)
 		return 0;
+	if ((access & FS_WRITE_IN) && may_write_in(cred, p) < 0)
+		return -NOS_EACCES;
 	if (under(p, "/etc/shadow"))
 		return -NOS_EACCES;
 	if (!(access & FS_WRITE))

@@ -7,9 +7,11 @@
  *   /home/NAME                  belongs to NAME: NAME and root write, all read
  *   /tmp                        open to all
  *   everything else             owned by root, readable by all
- * "Writable" covers creating, changing, renaming and removing entries; the
- * right to change an entry is judged on the entry's own path, and the right
- * to create or remove it also on its parent directory (fs asks for both).
+ * Two rights are judged: FS_WRITE, to change an entry itself (its data, its
+ * times, its attributes; removing or renaming it too), and FS_WRITE_IN, to
+ * add or remove entries in a directory. Creating, removing or renaming an
+ * entry needs FS_WRITE on it and FS_WRITE_IN on its directory (fs asks for
+ * both): so anyone may create in /tmp, but only root may remove /tmp.
  *
  * Paths are judged in canonical form: absolute, "." and ".." resolved,
  * repeated slashes folded (fs_path_canon), and compared case-blind, as FAT
@@ -21,7 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __AVR__
+#define FS_PATH_MAX 128             /* bytes, with the NUL: RAM is 8 KiB */
+#else
 #define FS_PATH_MAX 1024            /* bytes, with the NUL */
+#endif
 #define FS_USER_NAME_MAX 32
 #define FS_UID_ROOT 0
 
@@ -32,7 +38,7 @@ struct fs_cred {
 	char name[FS_USER_NAME_MAX];    /* account name, for /home/NAME */
 };
 
-enum fs_access { FS_READ = 1, FS_WRITE = 2 };
+enum fs_access { FS_READ = 1, FS_WRITE = 2, FS_WRITE_IN = 4 };
 
 /* Canonicalise `path` (absolute, or relative to `cwd`, which must itself be
  * canonical) into out[FS_PATH_MAX]. 0, -NOS_ENOENT (empty path),

@@ -135,6 +135,10 @@ static void serve_one(const struct kproc_service *svc, msg_t *m)
 		msg_reply(m, -NOS_EBADMSG);
 		return;
 	}
+	if (svc->admit && (r = svc->admit(m, svc->state)) < 0) {
+		msg_reply(m, r);
+		return;
+	}
 	r = h->handle(m, svc->state);
 	if (r != KPROC_DEFERRED)
 		msg_reply(m, r);

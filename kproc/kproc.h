@@ -72,6 +72,9 @@ struct kproc_service {
 	 * reply to it (that is the ack). NULL: the loop replies -NOS_ECANCELED,
 	 * which is right only for services that never defer. */
 	void (*cancelled)(msg_t *m, void *state);
+	/* Who may ask: called before any handler (after the size check); a
+	 * negative result is the reply. NULL: everyone may. */
+	int32_t (*admit)(const msg_t *m, void *state);
 	/* Called between messages when receive times out (idle_ns > 0). */
 	void (*idle)(void *state);
 	int64_t idle_ns;

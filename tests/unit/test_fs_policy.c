@@ -124,6 +124,18 @@ static const struct policy_case policy_cases[] = {
 	{ 1000, "alice", "/TMP/x", W, OK },
 	{ 1000, "alice", "/tmp", W, NO },
 	{ 1000, "alice", "/tmpfoo", W, NO },
+	/* adding entries inside a directory */
+	{ 1000, "alice", "/tmp", FS_WRITE_IN, OK },
+	{ 1000, "alice", "/tmp/sub", FS_WRITE_IN, OK },
+	{ 1000, "alice", "/home/alice", FS_WRITE_IN, OK },
+	{ 1000, "alice", "/home/alice/d", FS_WRITE_IN, OK },
+	{ 1000, "alice", "/home/bob", FS_WRITE_IN, NO },
+	{ 1000, "alice", "/home", FS_WRITE_IN, NO },
+	{ 1000, "home", "/home", FS_WRITE_IN, NO },
+	{ 1000, "alice", "/", FS_WRITE_IN, NO },
+	{ 1000, "alice", "/etc", FS_WRITE_IN, NO },
+	{ 1000, "alice", "/bin", FS_WRITE_IN, NO },
+	{ 0, "root", "/etc", FS_WRITE_IN, OK },
 	/* the rest: root's, readable by all */
 	{ 1000, "alice", "/", R, OK },
 	{ 1000, "alice", "/", W, NO },
