@@ -14,6 +14,8 @@ avr-libc
 binutils-avr
 dosfstools
 mtools
+clang
+libclang-rt-14-dev
 "
 # Installed without their recommends (simavr would pull a whole IDE;
 # qemu-user would claim RV32 ELF files in binfmt_misc).
