@@ -36,7 +36,8 @@ Q :=
 endif
 
 .PHONY: all test soak bench firmware-check run clean deps-check fuzz
-all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-bins fuzz-bins
+all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-bins fuzz-bins \
+     $(BUILD)/bin/nanoos
 
 # ---------------------------------------------------------------- libraries
 # The portable parts (kproc/, msg/wire.c) are compiled once; the message core
@@ -95,6 +96,66 @@ $(BUILD)/lib/libnanoos_threads.a: $(THREADS_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 $(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---------------------------------------------------------------- the nanoos command
+CLI_SRC := $(wildcard cli/*.c)
+
+$(BUILD)/bin/nanoos: $(CLI_SRC) $(wildcard cli/*.h) $(HEADERS) $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CLI_SRC) -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS)
+
+# ---------------------------------------------------------------- unit tests
+# Suites that run on both msg backends are linked twice.
+BOTH_BACKEND_SUITES := msg kproc fs sdcard
+ONE_BACKEND_SUITES := wire fs_policy
+ONE_BACKEND_SUITES += format
+ONE_BACKEND_SUITES += fat
+ONE_BACKEND_SUITES += powercut
+TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
+             $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
+
+.PHONY: tests
+tests: $(TEST_BINS) $(BUILD)/tests/test_msgrace
+
+# The race suite links the core built with its test hooks instead.
+$(BUILD)/tests/test_msgrace: tests/unit/test_msgrace.c tests/unit/testutil.h \
+		$(BUILD)/obj/msg/msg_core.hooks.o $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) $< -o $@ $(BUILD)/obj/msg/msg_core.hooks.o \
+		$(filter-out %/msg_core.threads.o,$(THREADS_OBJ)) $(PORTABLE_OBJ) $(LINUX_OBJ) \
+		$(LDFLAGS) $(CHECK_LIBS)
+
+$(BUILD)/tests/test_%_threads: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"threads"' $< -o $@ \
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(CHECK_LIBS)
+$(BUILD)/tests/test_%_coro: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_coro.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"coro"' $< -o $@ \
+		$(BUILD)/lib/libnanoos_coro.a $(LDFLAGS) $(CHECK_LIBS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"threads"' $< -o $@ \
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(CHECK_LIBS)
+
+# NANOOS_SCALE: 1 = make test (a tenth of the issues' counts), 10 = make soak.
+test: deps-check
+	$(Q)$(MAKE) --no-print-directory all firmware-check
+	$(Q)NANOOS_SCALE=$${NANOOS_SCALE:-1} tests/run-tests.sh $(BUILD)
+
+soak: deps-check
+	$(Q)$(MAKE) --no-print-directory all firmware-check
+	$(Q)NANOOS_SCALE=10 tests/run-tests.sh $(BUILD)
+
+deps-check:
+	$(Q)packaging/install-deps.sh --check >/dev/null || { \
+		echo "make: some Debian packages NanoOs needs are missing; installing them with packaging/install-deps.sh"; \
+		packaging/install-deps.sh; }
 
 # ---------------------------------------------------------------- fuzzing
 # tests/fuzz/fuzz_fat.c: one target, two drivers. make test runs it built

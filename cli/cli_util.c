@@ -1,0 +1,73 @@
+/*
+ * cli_util.c: size parsing and printing, and the error line (cli_util.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli_util.h"
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end) {
+		u = strchr(units, end[0] & ~0x20);
+		if (u == NULL || end[0] == 0)
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (strcasecmp(end, "") != 0 && strcasecmp(end, "B") != 0 &&
+		    strcasecmp(end, "iB") != 0)
+			return -1;
+	}
+	if (shift && v > (~0ull >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+void cli_human(uint64_t bytes, char *buf, size_t n)
+{
+	static const char units[] = "KMGTP";
+	uint64_t div = 1;
+	int i = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, n, "%llu", (unsigned long long)bytes);
+		return;
+	}
+	while (i < 4 && bytes >= div * 1024) {
+		div *= 1024;
+		i++;
+	}
+	/* Tenths, rounded up (df -h never understates). */
+	uint64_t tenths = (bytes * 10 + div - 1) / div;
+	if (tenths < 100)
+		snprintf(buf, n, "%llu.%llu%c", (unsigned long long)(tenths / 10),
+		         (unsigned long long)(tenths % 10), units[i]);
+	else
+		snprintf(buf, n, "%llu%c", (unsigned long long)((bytes + div - 1) / div), units[i]);
+}
+
+void cli_error(const char *cmd, const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nanoos %s: ", cmd);
+	if (object)
+		fprintf(stderr, "%s: ", object);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,24 @@
+/*
+ * cli_util.h: small helpers shared by the `nanoos` verbs: sizes as people
+ * write them ("64M") and read them (df -h style), and the one error line.
+ */
+#ifndef NOS_CLI_UTIL_H
+#define NOS_CLI_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "4096", "512K", "64M", "2G" (K/M/G/T: powers of 1024, any case, an
+ * optional trailing "iB"/"B"). 0, or -1 for anything else or an overflow. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+/* bytes as df -h shows them: "0", "512", "3.5K", "64M", "1.9G" (powers of
+ * 1024; one decimal under 10, rounded up as df does). */
+void cli_human(uint64_t bytes, char *buf, size_t n);
+
+/* "nanoos CMD: OBJECT: what is wrong; what to do" on stderr (OBJECT may be
+ * NULL: then "nanoos CMD: ..."). */
+void cli_error(const char *cmd, const char *object, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
