@@ -191,6 +191,7 @@ $(BUILD)/bench/bench_msg: bench/bench_msg.c $(BUILD)/lib/libnanoos_threads.a
 
 bench: all
 	$(Q)$(BUILD)/bench/bench_msg
+	$(Q)bench/bench_sdimage.sh $(BUILD)
 
 # ---------------------------------------------------------------- firmware
 # The portable parts and the coroutine backend, compiled and linked for the
