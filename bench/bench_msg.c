@@ -183,7 +183,7 @@ static pthread_t start_thread(void *(*fn)(void *), void *arg)
 	return t;
 }
 
-/* ---------------------------------------------------------------- msg server, watchdog */
+/* ---------------------------------------------------------------- msg server */
 
 /* The receiving side of every msg measurement: the echo process of the
  * round trip and the consumer of the one-way run. Replies to everything;
@@ -367,6 +367,12 @@ static void fx_await_bare(struct fx_rt *f, uint32_t me)
 		futex(&f->word, FUTEX_WAIT_PRIVATE, v);
 }
 
+static int fx_cas(uint32_t *word, uint32_t old, uint32_t new)
+{
+	return __atomic_compare_exchange_n(word, &old, new, 0, __ATOMIC_ACQ_REL,
+	                                   __ATOMIC_ACQUIRE);
+}
+
 static void fx_await_spin(struct fx_rt *f, uint32_t me)
 {
 	uint32_t old;
@@ -382,8 +388,7 @@ static void fx_await_spin(struct fx_rt *f, uint32_t me)
 		if ((old & FX_TURN) == me)
 			return;
 		if (!(old & FX_WAITER)) {
-			if (!__atomic_compare_exchange_n(&f->word, &old, old | FX_WAITER, 0,
-			                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			if (!fx_cas(&f->word, old, old | FX_WAITER))
 				continue;
 			old |= FX_WAITER;
 		}
@@ -580,7 +585,7 @@ static void producer_main(void *arg)
 		if (done == (uint64_t)TP_WARMUP) {
 			t0 = now_ns();
 			stop_at = done;
-		} else if (t0 && sending && done % TP_CLOCK_EVERY == 0 && now_ns() - t0 >= end) {
+		} else if (t0 && done % TP_CLOCK_EVERY == 0 && now_ns() - t0 >= end) {
 			sending = 0;
 		}
 		if (sending)
@@ -714,8 +719,8 @@ static void print_header(void)
 	       sysconf(_SC_NPROCESSORS_ONLN),
 	       pin ? "each side pinned to its own CPU" : "unpinned",
 	       rt_rounds(), rt_warmup(), quick ? " (NANOOS_BENCH_QUICK)" : "");
-	printf("  clock_gettime costs %.0f ns; about one is inside each round-trip sample\n\n",
-	       clock_overhead_ns());
+	printf("  clock_gettime costs %.0f ns; about one is inside each round-trip "
+	       "sample\n\n", clock_overhead_ns());
 }
 
 /* The round trips; returns msg's and the bare futex's for the target line. */
@@ -782,7 +787,8 @@ int main(void)
 	round_trips(&msg, &futex);
 	best = one_way(&ring);
 
-	printf("\ntarget: msg round trip <= bare futex round trip: %s (median %.3f vs %.3f µs)\n",
+	printf("\ntarget: msg round trip <= bare futex round trip: %s "
+	       "(median %.3f vs %.3f µs)\n",
 	       msg.median_us <= futex.median_us ? "MET" : "NOT MET",
 	       msg.median_us, futex.median_us);
 	printf("target: one-way >= 20 M msgs/s: %s (best %.2f M msgs/s, K=%u)\n",
