@@ -111,6 +111,7 @@ BOTH_BACKEND_SUITES := msg kproc fs sdcard
 ONE_BACKEND_SUITES := wire fs_policy
 ONE_BACKEND_SUITES += format
 ONE_BACKEND_SUITES += fat
+ONE_BACKEND_SUITES += powercut
 TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
              $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
 

@@ -268,6 +268,8 @@ struct fat_node {               /* a directory entry found by a lookup */
 	uint32_t lba;           /* where the 8.3 entry is; 0: the root (no entry) */
 	uint16_t off;
 	uint8_t nlfn;           /* long-name entries before it */
+	uint8_t npad;           /* never-used slots skipped to keep the name in */
+	uint32_t pad_index;     /* one sector: marked deleted first (fat_dir.c) */
 	uint8_t ent[DIR_ENTRY_SIZE];    /* a copy of the 8.3 entry */
 };
 struct fat_dpos {               /* a cursor in a directory */

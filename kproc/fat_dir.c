@@ -707,13 +707,15 @@ static int sfn_unique(struct fat_volume *v, uint32_t dir, uint8_t *sfn)
  */
 int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 {
+	const uint32_t per_sec = FAT_SECTOR_SIZE / DIR_ENTRY_SIZE;
 	struct fat_dpos d;
 	uint32_t need, run = 0, start = 0, lba;
 	uint16_t off;
-	uint8_t ntres = 0, *e;
+	uint8_t ntres = 0, *e, never_used = 0;
 	int r;
 
 	memset(n->ent, 0, DIR_ENTRY_SIZE);
+	n->npad = 0;
 	if (sfn_fits(v, n->ent, &ntres)) {
 		n->nlfn = 0;
 	} else {
@@ -734,8 +736,23 @@ int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 			run = 0;
 			continue;
 		}
+		/* One sector is written at once; a name whose entries span two
+		 * could be torn by a power cut, leaving an orphaned long-name
+		 * part. Names of up to 195 characters fit in one sector: start
+		 * their run afresh at a sector boundary. Lookups stop at the
+		 * first never-used slot, so skipped never-used slots are marked
+		 * deleted before the name is written (fat_dir_commit). */
+		if (run && need <= per_sec && d.index % per_sec == 0) {
+			if (never_used) {
+				n->pad_index = start;
+				n->npad = (uint8_t)run;
+			}
+			run = 0;
+			never_used = 0;
+		}
 		if (run++ == 0)
 			start = d.index;
+		never_used |= e[DIR_NAME] == DIR_FREE_LAST;
 		if (run == need) {
 			n->dir = dir;
 			n->lfn_index = start;
@@ -748,6 +765,35 @@ int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 	return r;
 }
 
+/* Mark the never-used slots fat_dir_prepare skipped as deleted, so that
+ * lookups read on to the name after them; then a barrier, so the name is
+ * never on the card while they still end the directory. */
+static int fat_dir_pad(struct fat_volume *v, const struct fat_node *n)
+{
+	struct fat_dpos d;
+	uint32_t lba;
+	uint16_t off;
+	uint8_t i, *e;
+	int r;
+
+	if (n->npad == 0)
+		return 0;
+	r = fat_dir_seek(v, &d, n->dir, n->pad_index);
+	for (i = 0; r == 0 && i < n->npad; i++) {
+		dir_loc(v, &d, &lba, &off);
+		r = fat_dir_entry(v, lba, off, FAT_WR, &e);
+		if (r < 0)
+			return r;
+		if (e[DIR_NAME] == DIR_FREE_LAST)
+			e[DIR_NAME] = DIR_FREE;
+		if (i + 1 < n->npad)
+			r = dir_advance(v, &d, 0);
+	}
+	if (r == 0)
+		fat_barrier(v);
+	return r;
+}
+
 /* Write the entries fat_dir_prepare made room for: the long name (v->name,
  * unchanged since) and n->ent. */
 int fat_dir_commit(struct fat_volume *v, struct fat_node *n)
@@ -756,8 +802,10 @@ int fat_dir_commit(struct fat_volume *v, struct fat_node *n)
 	uint8_t sum = lfn_sum(n->ent), k, i, *e;
 	uint32_t lba;
 	uint16_t off, pos, c;
-	int r = fat_dir_seek(v, &d, n->dir, n->lfn_index);
+	int r = fat_dir_pad(v, n);
 
+	if (r == 0)
+		r = fat_dir_seek(v, &d, n->dir, n->lfn_index);
 	for (k = n->nlfn; r == 0; k--) {
 		dir_loc(v, &d, &lba, &off);
 		r = fat_dir_entry(v, lba, off, FAT_WR, &e);
