@@ -105,5 +105,9 @@ int main(int argc, char **argv)
 		free(work);
 	}
 	printf("fuzz: %lu inputs, no crash and no hang\n", current);
+	for (s = 0; s < n; s++)
+		free(seeds[s]);
+	free(seeds);
+	free(sizes);
 	return 0;
 }

@@ -6,6 +6,7 @@
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
+rm -f "$dir"/*.img     # mkfs.fat will not overwrite: start afresh
 export MTOOLS_SKIP_CHECK=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
