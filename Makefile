@@ -48,6 +48,7 @@ PORTABLE_SRC := kproc/nos_errno.c kproc/kproc.c msg/wire.c \
 PORTABLE_SRC += sdimage/fat_format.c sdimage/mbr.c
 PORTABLE_SRC += kproc/fat_vol.c kproc/fat_chain.c kproc/fat_dir.c kproc/fat_file.c kproc/fat_path.c
 PORTABLE_SRC += kproc/fs.c kproc/fs_client.c
+PORTABLE_SRC += kproc/fat_check.c
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 # Linux port code (POSIX), in both Linux libraries.
 LINUX_SRC := sdimage/sd_file.c
@@ -112,6 +113,7 @@ ONE_BACKEND_SUITES := wire fs_policy
 ONE_BACKEND_SUITES += format
 ONE_BACKEND_SUITES += fat
 ONE_BACKEND_SUITES += powercut
+ONE_BACKEND_SUITES += fatcheck
 TEST_BINS := $(foreach s,$(BOTH_BACKEND_SUITES),$(BUILD)/tests/test_$(s)_threads $(BUILD)/tests/test_$(s)_coro) \
              $(foreach s,$(ONE_BACKEND_SUITES),$(BUILD)/tests/test_$(s))
 
@@ -226,6 +228,7 @@ AVR_CHECK_OBJ += build/avr/sdimage/fat_format.o build/avr/sdimage/mbr.o
 AVR_CHECK_OBJ += build/avr/kproc/fat_vol.o build/avr/kproc/fat_chain.o build/avr/kproc/fat_dir.o \
                  build/avr/kproc/fat_file.o build/avr/kproc/fat_path.o
 AVR_CHECK_OBJ += build/avr/kproc/fs.o build/avr/kproc/fs_client.o
+AVR_CHECK_OBJ += build/avr/kproc/fat_check.o
 
 firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 	$(Q)avr-size -C --mcu=$(AVR_MCU) $<

@@ -215,6 +215,55 @@ int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned 
 int fat_utimens(struct fat_volume *v, const char *path, uint32_t atime, uint32_t mtime);
 int fat_set_readonly(struct fat_volume *v, const char *path, int readonly);
 
+/* ---- check and repair (fat_check.c) ---- */
+
+#define FAT_CHECK_REPAIR 0x1u           /* fix what is found (a read-write mount) */
+#define FAT_CHECK_DEPTH  64             /* deeper directories are damage */
+
+/* What fat_check found: one count per kind (each also said in one line). */
+struct fat_check_report {
+	uint32_t problems;              /* all of them: fat_check's return */
+	uint32_t lost_clusters;         /* clusters allocated but reached by no entry */
+	uint32_t cross_links;           /* a chain running into another's cluster */
+	uint32_t bad_chains;            /* leaving the volume, into a free or bad
+	                                   cluster, looping */
+	uint32_t size_mismatch;         /* file size vs chain length */
+	uint32_t bad_entries;           /* invalid first cluster, garbage name or
+	                                   attributes, duplicate 8.3 name, live
+	                                   entries after the end-of-directory mark,
+	                                   a directory nested too deep */
+	uint32_t bad_lfn;               /* orphan or mismatched long-name entries */
+	uint32_t bad_dots;              /* "." or ".." wrong in a subdirectory */
+	uint32_t fat_copies;            /* FAT sectors that differ between copies */
+	uint32_t fat_head;              /* FAT entries 0 and 1 (media, clean bits) */
+	uint32_t fsinfo;                /* FSInfo free count or next-free hint */
+	uint32_t dirty;                 /* the dirty bit was set at mount */
+	uint32_t files, dirs;           /* what the walk saw (not problems) */
+};
+
+/* Bytes of scratch fat_check needs for v: a bit per cluster plus the walk's
+ * directory stack. */
+size_t fat_check_map_size(const struct fat_volume *v);
+
+/*
+ * Check the mounted volume v: FAT copies and entries 0/1, every directory
+ * from the root (cycles and nesting beyond FAT_CHECK_DEPTH caught), every
+ * chain against a bitmap of clusters in map (the caller's scratch, map_bytes
+ * >= fat_check_map_size(v); no malloc here), lost clusters, FSInfo, the
+ * dirty bit. Each problem is counted in *rep (may be NULL) and said in one
+ * line through say(ctx, line) (say may be NULL). Without FAT_CHECK_REPAIR
+ * nothing is written; with it every problem is fixed (entries first, then
+ * chains, then lost clusters freed), fat_sync() writes it all and only then
+ * the dirty bit is cleared (the mount then counts as clean). No file may be
+ * open. -> 0: clean; > 0: problems found (and fixed with REPAIR);
+ * -NOS_ENOMEM (map too small), -NOS_EROFS (REPAIR on a read-only mount),
+ * -NOS_EBUSY (open files), -NOS_EINVAL (not mounted), -NOS_EIO (the disk
+ * failed, or the FAT32 root directory itself is unusable).
+ */
+int fat_check(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_bytes,
+              struct fat_check_report *rep, void (*say)(void *ctx, const char *line),
+              void *ctx);
+
 /* ------------------------------------------------------------------------
  * Internal: shared by kproc/fat_*.c only.
  */
