@@ -39,7 +39,7 @@
 #include "sdimage/mbr.h"
 #include "sdimage/sd_file.h"
 
-#define SDI_CHUNK (1024u * 1024u)               /* bytes per fs_pread/fs_pwrite */
+#define SDI_CHUNK (8u * 1024u * 1024u)          /* bytes per fs_pread/fs_pwrite */
 #define SDI_PROGRESS_MIN (16ull * 1024 * 1024)  /* show progress above this */
 
 /* The CLI acts as root on images the Linux user can write. */
@@ -49,6 +49,7 @@ struct sdi_opts {
 	int long_list, recursive_list;  /* ls -l, -R */
 	int recursive, parents;         /* -r, mkdir -p */
 	int force, bare;
+	int repair;                     /* fsck --repair */
 	const char *size, *fat, *label, *rootfs;
 };
 
@@ -60,6 +61,7 @@ struct sdi {
 	struct fs_config cfg;
 	msg_pid_t sd, fs;
 	int file_open;
+	int no_repair_at_mount;         /* fsck looks at the volume as it is */
 	char cmd[32];                   /* "sdimage VERB", for cli_error */
 	uint8_t buf[SDI_CHUNK];
 };
@@ -185,6 +187,10 @@ static int sdi_boot(struct sdi *s, int read_only)
 	s->cfg.sdcard = s->sd;
 	s->cfg.mount_flags = read_only ? FAT_MOUNT_RO : 0;
 	s->cfg.now = sdi_clock;
+	if (!s->no_repair_at_mount) {
+		s->cfg.alloc = malloc;  /* a dirty volume is repaired before use */
+		s->cfg.release = free;
+	}
 	r = fs_start(&s->cfg, &s->fs);
 	if (r < 0) {
 		s->fs = MSG_PID_NONE;
@@ -1015,12 +1021,41 @@ fail_halted:
 	return 1;
 }
 
+/* Check the volume through fs (kproc/fat_check.c), and repair it with
+ * --repair. Exit 0: clean or repaired; 1: problems left, or a failure. */
 static int verb_fsck(struct sdi *s, int argc, char **argv)
 {
+	static char text[256 * 1024];
+	struct fs_check_req rep;
+	int r, h;
+
 	(void)argc;
 	(void)argv;
-	cli_error(s->cmd, NULL, "not available yet; check the partition with `fsck.fat -n` "
-	          "for now");
+	s->no_repair_at_mount = 1;
+	if (sdi_boot(s, !s->o.repair))
+		return 1;
+	memset(&rep, 0, sizeof(rep));
+	r = fs_check(s->fs, s->o.repair ? FS_CHECK_REPAIR : 0, text, sizeof(text), malloc,
+	             free, &rep);
+	h = sdi_halt(s);
+	fputs(text, stdout);
+	if (r < 0) {
+		cli_error(s->cmd, s->img, "cannot check it: %s; %s", nos_strerror(r),
+		          r == -NOS_ENOMEM ? "free some memory and try again"
+		                           : "copy the image and run fsck.fat -n on the copy");
+		return 1;
+	}
+	if (r == 0) {
+		printf("%s: clean: %u files, %u directories\n", s->img, rep.files, rep.dirs);
+		return h;
+	}
+	if (s->o.repair) {
+		printf("%s: %d problem%s repaired (%u lost clusters freed)\n", s->img, r,
+		       r == 1 ? "" : "s", rep.lost_clusters);
+		return h;
+	}
+	printf("%s: %d problem%s found; repair with `nanoos sdimage fsck --repair %s`\n",
+	       s->img, r, r == 1 ? "" : "s", s->img);
 	return 1;
 }
 
@@ -1047,6 +1082,7 @@ static const struct option sdi_long[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "parents", no_argument, NULL, 'p' },
+	{ "repair", no_argument, NULL, 'a' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1064,7 +1100,7 @@ static const struct sdi_verb sdi_verbs[] = {
 	{ "rmdir", verb_rmdir, SDI_BOOT_RW, 2, 2, "f", "rmdir IMG PATH" },
 	{ "mv", verb_mv, SDI_BOOT_RW, 3, 3, "f", "mv IMG FROM TO" },
 	{ "df", verb_df, SDI_BOOT_RO, 1, 1, "f", "df IMG" },
-	{ "fsck", verb_fsck, SDI_BOOT_NONE, 0, 99, "", "fsck IMG (not available yet)" },
+	{ "fsck", verb_fsck, SDI_BOOT_NONE, 1, 1, "af", "fsck [--repair] IMG" },
 };
 
 #define SDI_NVERBS (sizeof(sdi_verbs) / sizeof(sdi_verbs[0]))
@@ -1103,6 +1139,7 @@ static int sdi_parse(struct sdi *s, const struct sdi_verb *v, int argc, char **a
 		case 'r': s->o.recursive = 1; break;
 		case 'p': s->o.parents = 1; break;
 		case 'f': s->o.force = 1; break;
+		case 'a': s->o.repair = 1; break;
 		case 'B': s->o.bare = 1; break;
 		case 's': s->o.size = optarg; break;
 		case 'F': s->o.fat = optarg; break;
@@ -1115,7 +1152,7 @@ static int sdi_parse(struct sdi *s, const struct sdi_verb *v, int argc, char **a
 
 int sdimage_main(int argc, char **argv)
 {
-	static struct sdi s;            /* holds the 64 KiB copy buffer */
+	static struct sdi s;            /* holds the SDI_CHUNK copy buffer */
 	const struct sdi_verb *v = NULL;
 	size_t i;
 	int r, nargs;

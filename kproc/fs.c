@@ -22,11 +22,14 @@
  *   FS_MSG_STATFS    fs_statfs_req        -> 0 (st)
  *   FS_MSG_SYNC                           -> 0: everything is on the card
  *   FS_MSG_UTIMENS, FS_MSG_SETRO  fs_path_req -> 0
+ *   FS_MSG_CHECK     fs_check_req         -> problems found (fixed with
+ *                                            FS_CHECK_REPAIR); parent only
  * and, through kproc_serve, PING and STOP (parent only; unmounts cleanly).
  *
  * Handles belong to the process that opened them (-NOS_EBADF for anyone
  * else); the handles of a process that died are closed when the table
- * runs full.
+ * runs full. A volume found dirty at mount is repaired first (fat_check)
+ * when the starter lent memory for it (fs_config.alloc).
  */
 #include <string.h>
 
@@ -340,6 +343,86 @@ static int32_t on_sync(msg_t *m, void *state)
 	return fat_sync(&((struct fs_state *)state)->vol);
 }
 
+/* Append one line of the checker's report to the caller's text buffer. */
+struct check_text {
+	char *text;
+	uint32_t len, used;
+};
+
+static void check_say(void *ctx, const char *line)
+{
+	struct check_text *t = ctx;
+	size_t n = strlen(line);
+
+	if (t->text == NULL || t->used + n + 2 > t->len)
+		return;
+	memcpy(t->text + t->used, line, n);
+	t->used += (uint32_t)n;
+	t->text[t->used++] = '\n';
+	t->text[t->used] = 0;
+}
+
+/* Only the tool or daemon that booted fs may check or repair the volume. */
+static int32_t on_check(msg_t *m, void *state)
+{
+	struct fs_state *st = state;
+	struct fs_check_req *q = m->payload;
+	struct check_text t = { q->text, q->text_len, 0 };
+	struct fat_check_report rep;
+	size_t need = fat_check_map_size(&st->vol);
+	int r;
+
+	if (m->from != kproc_parent())
+		return -NOS_EPERM;
+	if (q->text && q->text_len)
+		q->text[0] = 0;
+	if (q->map == NULL || q->map_len < need) {
+		q->map_needed = (uint32_t)need;
+		return -NOS_ENOMEM;
+	}
+	r = fat_check(&st->vol, (q->flags & FS_CHECK_REPAIR) ? FAT_CHECK_REPAIR : 0, q->map,
+	              q->map_len, &rep, check_say, &t);
+	q->lost_clusters = rep.lost_clusters;
+	q->files = rep.files;
+	q->dirs = rep.dirs;
+	return r;
+}
+
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	port_log(KPROC_LOG_INFO, "fs", line);
+}
+
+/* A volume left dirty (a crash, a pulled card) is repaired before anyone
+ * uses it, when the port lent fs memory for the checker. */
+static void repair_if_dirty(struct fs_state *st)
+{
+	struct fat_statfs sf;
+	size_t need;
+	uint8_t *map;
+	int r;
+
+	if (fat_statfs(&st->vol, &sf) < 0 || !sf.dirty_at_mount ||
+	    (st->cfg->mount_flags & FAT_MOUNT_RO))
+		return;
+	if (st->cfg->alloc == NULL)
+		return;         /* the starter chose to see the volume as it is */
+	need = fat_check_map_size(&st->vol);
+	map = st->cfg->alloc(need);
+	if (map == NULL) {
+		port_log(KPROC_LOG_WARN, "fs", "the volume was not unmounted cleanly and "
+		         "there is no memory to repair it now");
+		return;
+	}
+	port_log(KPROC_LOG_INFO, "fs", "the volume was not unmounted cleanly: repairing it");
+	r = fat_check(&st->vol, FAT_CHECK_REPAIR, map, need, NULL, log_line, NULL);
+	st->cfg->release(map);
+	st->cfg->repaired = r;
+	if (r < 0)
+		port_log(KPROC_LOG_ERROR, "fs", "the repair at mount failed");
+}
+
 static int32_t on_mounted(msg_t *m, void *state)
 {
 	(void)m;
@@ -366,6 +449,7 @@ static const struct kproc_handler fs_handlers[] = {
 	{ FS_MSG_SYNC, 0, on_sync },
 	{ FS_MSG_UTIMENS, sizeof(struct fs_path_req), on_path_change },
 	{ FS_MSG_SETRO, sizeof(struct fs_path_req), on_path_change },
+	{ FS_MSG_CHECK, sizeof(struct fs_check_req), on_check },
 };
 
 /* Kernel processes only; and nothing but FS_MSG_MOUNTED on a volume that
@@ -392,6 +476,8 @@ static void fs_main(void *arg)
 	if (st.mounted == 0)
 		st.mounted = fat_mount(&st.vol, &st.disk, st.cfg->mount_flags, st.cfg->now,
 		                       st.cfg->now_ctx, st.cfg->err, sizeof(st.cfg->err));
+	if (st.mounted == 0)
+		repair_if_dirty(&st);
 	memset(&svc, 0, sizeof(svc));
 	svc.name = "fs";
 	svc.handlers = fs_handlers;

@@ -16,7 +16,13 @@ struct fs_config {
 	uint32_t (*now)(void *ctx);     /* Unix seconds, UTC, for timestamps */
 	void *now_ctx;
 	size_t stack_size;              /* 0: the backend's default */
+	/* Memory for the repair of a volume found dirty at mount (the port's
+	 * malloc and free); NULL: no repair at mount, the volume mounts as is
+	 * and fs says so in its log. */
+	void *(*alloc)(size_t n);
+	void (*release)(void *p);
 	char err[160];                  /* out: why the volume did not mount */
+	int repaired;                   /* out: problems fixed at mount */
 };
 
 /* Start fs (registered as "fs", 0) over the card and mount its volume.
@@ -46,5 +52,11 @@ int fs_sync(msg_pid_t fs);
 int fs_utimens(msg_pid_t fs, const struct fs_cred *cred, const char *path, uint32_t atime,
                uint32_t mtime);
 int fs_set_readonly(msg_pid_t fs, const struct fs_cred *cred, const char *path, int ro);
+/* Check the volume, and repair it with FS_CHECK_REPAIR: the problems found,
+ * their lines in text (text_len bytes, may be 0). The scratch is allocated
+ * here with alloc (malloc on Linux). -NOS_ENOMEM if it cannot be. */
+int fs_check(msg_pid_t fs, unsigned flags, char *text, uint32_t text_len,
+             void *(*alloc)(size_t), void (*release)(void *),
+             struct fs_check_req *out);
 
 #endif

@@ -194,3 +194,29 @@ int fs_set_readonly(msg_pid_t fs, const struct fs_cred *cred, const char *path, 
 {
 	return path_call(fs, FS_MSG_SETRO, cred, path, 0, ro != 0, 0);
 }
+
+int fs_check(msg_pid_t fs, unsigned flags, char *text, uint32_t text_len,
+             void *(*alloc)(size_t), void (*release)(void *),
+             struct fs_check_req *out)
+{
+	struct fs_check_req q;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	q.flags = flags;
+	q.text = text;
+	q.text_len = text_len;
+	r = call(fs, FS_MSG_CHECK, &q, sizeof(q));      /* learn the scratch size */
+	if (r != -NOS_ENOMEM || q.map_needed == 0)
+		return r;
+	q.map_len = q.map_needed;
+	q.map = alloc(q.map_len);
+	if (q.map == NULL)
+		return -NOS_ENOMEM;
+	r = call(fs, FS_MSG_CHECK, &q, sizeof(q));
+	release(q.map);
+	q.map = NULL;
+	if (out)
+		*out = q;
+	return r;
+}

@@ -110,6 +110,8 @@ enum {
 	FS_MSG_UTIMENS   = PROTO_FS + 17, /* fs_path_req (arg: atime, arg2: mtime) -> 0 */
 	FS_MSG_SETRO     = PROTO_FS + 18, /* fs_path_req (arg: 1 read-only, 0 not) -> 0 */
 	FS_MSG_MOUNTED   = PROTO_FS + 19, /* none -> 0, or why the volume did not mount */
+	FS_MSG_CHECK     = PROTO_FS + 20, /* fs_check_req -> problems found (fixed with
+	                                   * FS_CHECK_REPAIR); parent or root only */
 };
 
 /* Open flags, seek and rename constants: the engine's values (fs.c checks
@@ -177,6 +179,21 @@ struct fs_stat_req {
 struct fs_readdir_req {
 	int32_t handle;                 /* from FS_MSG_OPEN with FS_O_DIRECTORY */
 	struct fs_dirent ent;           /* out */
+};
+
+#define FS_CHECK_REPAIR 0x1u
+
+/* The checker's scratch (a bit per cluster and its walk's stack) and its
+ * report are lent by the caller: fs allocates nothing for it. */
+struct fs_check_req {
+	uint32_t flags;                 /* FS_CHECK_REPAIR */
+	uint8_t *map;                   /* scratch */
+	uint32_t map_len;
+	uint32_t map_needed;            /* out: when map_len is too small (-NOS_ENOMEM) */
+	char *text;                     /* out: one line a problem, NUL-terminated */
+	uint32_t text_len;
+	uint32_t lost_clusters;         /* out */
+	uint32_t files, dirs;           /* out */
 };
 
 struct fs_statfs_req {

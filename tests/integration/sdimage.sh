@@ -221,7 +221,29 @@ exec 9<&-
 wait "$holder" 2>/dev/null
 holder=
 check "the image is free again after the holder ends" "$N" sdimage ls fat16.img
-fails "fsck does not pretend" "not available yet" "$N" sdimage fsck fat16.img
+
+# ---------------------------------------------------------------- fsck
+check "fsck: a clean volume exits 0" "$N" sdimage fsck fat16.img
+if "$N" sdimage fsck fat16.img 2>err | grep -q ': clean:'; then
+	ok "fsck says clean"; else bad "fsck says clean"; fi
+cp fat16.img dirty.img
+printf '\x01' | dd of=dirty.img bs=1 seek=$((1048576 + 37)) conv=notrunc status=none
+cp dirty.img dirty-before.img
+"$N" sdimage fsck dirty.img >out 2>err; rc=$?
+[ "$rc" -eq 1 ] && ok "fsck: a dirty volume exits 1" || bad "fsck: a dirty volume exits 1 (got $rc)"
+grep -q "problem found; repair with .*fsck --repair" out && ok "fsck names the repair" ||
+	bad "fsck names the repair"
+cmp -s dirty.img dirty-before.img && ok "fsck without --repair changes nothing" ||
+	bad "fsck without --repair changes nothing"
+check "fsck --repair exits 0" "$N" sdimage fsck --repair dirty.img
+check "fsck after the repair is clean" "$N" sdimage fsck dirty.img
+if fsck_clean dirty.img fat16; then ok "fsck.fat -n agrees after our repair"
+else cat fsck.out >err; bad "fsck.fat -n agrees after our repair"; fi
+# A volume left dirty is repaired when a verb that writes opens it.
+cp dirty-before.img dirty2.img
+check "put on a dirty volume" "$N" sdimage put dirty2.img big1m /after-crash.bin
+if fsck_clean dirty2.img fat16; then ok "a dirty volume is repaired at mount"
+else cat fsck.out >err; bad "a dirty volume is repaired at mount"; fi
 "$N" nosuchverb >/dev/null 2>err
 [ $? -eq 2 ] && grep -q nosuchverb err && ok "an unknown verb exits 2" || bad "an unknown verb exits 2"
 "$N" sdimage nosuchverb >/dev/null 2>err

@@ -323,6 +323,90 @@ START_TEST(test_survives_restart)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- check and repair */
+
+#define DIRTY_AT (PART_OFFSET + 37)         /* BS16_RESERVED1: bit 0 (FAT12/16) */
+
+static void boot_with(void *(*alloc)(size_t), void (*release)(void *))
+{
+	ck_assert_int_eq(sdcard_start(&ram_be, &sd), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sdcard = sd;
+	cfg.now = fixed_clock;
+	cfg.alloc = alloc;
+	cfg.release = release;
+	ck_assert_msg(fs_start(&cfg, &fs) == 0, "fs_start: %s", cfg.err);
+}
+
+START_TEST(test_check_clean_volume)
+{
+	struct fs_check_req rep;
+	char text[512];
+
+	ck_assert_int_eq(fs_mkdir(fs, &root, "/d"), 0);
+	ck_assert_int_eq(create(&root, "/d/f", "data"), 0);
+	ck_assert_int_eq(fs_sync(fs), 0);
+	ck_assert_int_eq(fs_check(fs, 0, text, sizeof(text), malloc, free, &rep), 0);
+	ck_assert_uint_eq(rep.files, 1);
+	ck_assert_uint_ge(rep.dirs, 1);
+	ck_assert_str_eq(text, "");
+}
+END_TEST
+
+START_TEST(test_dirty_volume_repaired_at_mount)
+{
+	char text[512];
+
+	ck_assert_int_eq(create(&root, "/kept", "still here"), 0);
+	halt();
+	card[DIRTY_AT] |= 1;                    /* as a crash leaves it */
+	boot_with(malloc, free);
+	ck_assert_int_gt(cfg.repaired, 0);
+	ck_assert_int_eq(fs_check(fs, 0, text, sizeof(text), malloc, free, NULL), 0);
+	halt();
+	ck_assert_int_eq(card[DIRTY_AT] & 1, 0);
+	ck_assert_int_eq(fsck_verdict(), 0);
+}
+END_TEST
+
+START_TEST(test_check_only_changes_nothing_then_repair)
+{
+	static uint8_t before[CARD_BYTES];
+	struct fs_check_req rep;
+	char text[512];
+
+	halt();
+	card[DIRTY_AT] |= 1;
+	boot_with(NULL, NULL);                  /* no memory lent: no repair at mount */
+	ck_assert_int_eq(cfg.repaired, 0);
+	memcpy(before, card, sizeof(card));
+	ck_assert_int_gt(fs_check(fs, 0, text, sizeof(text), malloc, free, &rep), 0);
+	ck_assert_msg(strlen(text) > 0, "no line says what was found");
+	ck_assert_int_eq(memcmp(before, card, sizeof(card)), 0);
+	ck_assert_int_gt(fs_check(fs, FS_CHECK_REPAIR, text, sizeof(text), malloc, free, &rep), 0);
+	ck_assert_int_eq(fs_check(fs, FS_CHECK_REPAIR, text, sizeof(text), malloc, free, &rep), 0);
+	halt();
+	ck_assert_int_eq(card[DIRTY_AT] & 1, 0);
+	ck_assert_int_eq(fsck_verdict(), 0);
+}
+END_TEST
+
+static void checker_main(void *arg)
+{
+	*(int *)arg = fs_check(fs, FS_CHECK_REPAIR, NULL, 0, malloc, free, NULL);
+}
+
+START_TEST(test_only_the_parent_checks)
+{
+	msg_pid_t pid;
+	int r = 0;
+
+	ck_assert_int_eq(kproc_start("sched", 0, checker_main, &r, 0, &pid), 0);
+	ck_assert_int_eq(msg_join(pid), 0);
+	ck_assert_int_eq(r, -NOS_EPERM);
+}
+END_TEST
+
 static Suite *fs_suite(void)
 {
 	Suite *s = suite_create("fs");
@@ -337,6 +421,10 @@ static Suite *fs_suite(void)
 	tcase_add_test(tc, test_handles_of_the_dead_are_reclaimed);
 	tcase_add_test(tc, test_unformatted_card_says_why);
 	tcase_add_test(tc, test_survives_restart);
+	tcase_add_test(tc, test_check_clean_volume);
+	tcase_add_test(tc, test_dirty_volume_repaired_at_mount);
+	tcase_add_test(tc, test_check_only_changes_nothing_then_repair);
+	tcase_add_test(tc, test_only_the_parent_checks);
 	suite_add_tcase(s, tc);
 	return s;
 }
