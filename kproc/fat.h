@@ -285,6 +285,9 @@ int fat_check(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_byt
 
 /* fat_vol.c */
 int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
+/* As fat_cache_get, for a change that exposes nothing by itself (file data,
+ * a free cluster taken): it joins an earlier epoch (fat_vol.c). */
+int fat_cache_get_early(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
 void fat_barrier(struct fat_volume *v);
 int fat_cache_commit(struct fat_volume *v);
 int fat_data_read(struct fat_volume *v, uint32_t lba, uint32_t n, void *buf);

@@ -7,8 +7,9 @@
  * checked: a chain that loops, leaves the data area, runs into a free or bad
  * cluster, or ends early is -NOS_EIO, never a hang or a write elsewhere.
  * Write order (see fat_vol.c): fat_alloc_chain marks what it takes with
- * end-of-chain (or chains it among itself) and leaves linking it to a file
- * to the caller, after a barrier.
+ * end-of-chain (or chains it among itself), as an early change: nothing on
+ * the disk points to a free cluster, since fat_free_chain writes the frees
+ * out at once. Linking it to a file is the caller's, in a later epoch.
  */
 #include <string.h>
 
@@ -73,25 +74,36 @@ int fat_get(struct fat_volume *v, uint32_t clus, uint32_t *val)
 	return 0;
 }
 
+/* The FAT sector holding byte off of FAT copy i, to change; early: the
+ * change takes a free cluster (fat_cache_get_early). */
+static int fat_sector(struct fat_volume *v, uint8_t i, uint32_t off, int early, uint8_t **p)
+{
+	uint32_t lba = v->fat_start + i * v->fat_size + off / FAT_SECTOR_SIZE;
+	int r = early ? fat_cache_get_early(v, lba, FAT_WR, p) : fat_cache_get(v, lba, FAT_WR, p);
+
+	if (r == 0)
+		*p += off % FAT_SECTOR_SIZE;
+	return r;
+}
+
 /* Set one byte of a FAT12 entry, masked, in every copy. */
-static int set_byte(struct fat_volume *v, uint32_t off, uint8_t val, uint8_t mask)
+static int set_byte(struct fat_volume *v, uint32_t off, uint8_t val, uint8_t mask, int early)
 {
 	uint8_t *p;
 	uint8_t i;
 	int r;
 
 	for (i = 0; i < v->nfats; i++) {
-		r = fat_cache_get(v, v->fat_start + i * v->fat_size + off / FAT_SECTOR_SIZE,
-		                  FAT_WR, &p);
+		r = fat_sector(v, i, off, early, &p);
 		if (r < 0)
 			return r;
-		p += off % FAT_SECTOR_SIZE;
 		*p = (uint8_t)((*p & ~mask) | (val & mask));
 	}
 	return 0;
 }
 
-int fat_set(struct fat_volume *v, uint32_t clus, uint32_t val)
+/* fat_set; early: clus is a free cluster being taken. */
+static int set_entry(struct fat_volume *v, uint32_t clus, uint32_t val, int early)
 {
 	uint32_t off = entry_off(v, clus);
 	uint8_t *p, i;
@@ -101,28 +113,31 @@ int fat_set(struct fat_volume *v, uint32_t clus, uint32_t val)
 		return -NOS_EIO;
 	if (v->type == 12) {
 		if (clus & 1) {
-			r = set_byte(v, off, (uint8_t)(val << 4), 0xF0);
+			r = set_byte(v, off, (uint8_t)(val << 4), 0xF0, early);
 			if (r == 0)
-				r = set_byte(v, off + 1, (uint8_t)(val >> 4), 0xFF);
+				r = set_byte(v, off + 1, (uint8_t)(val >> 4), 0xFF, early);
 		} else {
-			r = set_byte(v, off, (uint8_t)val, 0xFF);
+			r = set_byte(v, off, (uint8_t)val, 0xFF, early);
 			if (r == 0)
-				r = set_byte(v, off + 1, (uint8_t)(val >> 8), 0x0F);
+				r = set_byte(v, off + 1, (uint8_t)(val >> 8), 0x0F, early);
 		}
 		return r;
 	}
 	for (i = 0; i < v->nfats; i++) {
-		r = fat_cache_get(v, v->fat_start + i * v->fat_size + off / FAT_SECTOR_SIZE,
-		                  FAT_WR, &p);
+		r = fat_sector(v, i, off, early, &p);
 		if (r < 0)
 			return r;
-		p += off % FAT_SECTOR_SIZE;
 		if (v->type == 16)
 			st_16(p, (uint16_t)val);
 		else    /* the top 4 bits are reserved: keep them */
 			st_32(p, (ld_32(p) & ~FAT32_MASK) | (val & FAT32_MASK));
 	}
 	return 0;
+}
+
+int fat_set(struct fat_volume *v, uint32_t clus, uint32_t val)
+{
+	return set_entry(v, clus, val, 0);
 }
 
 /* The cluster after clus in its chain: *next, or 0 at the end of the chain.
@@ -187,9 +202,9 @@ int32_t fat_alloc_chain(struct fat_volume *v, uint32_t n, uint32_t *first)
 			return r;
 		if (val != FAT_FREE)
 			continue;
-		r = fat_set(v, c, eoc(v));
+		r = set_entry(v, c, eoc(v), 1);
 		if (r == 0 && prev != 0)
-			r = fat_set(v, prev, c);
+			r = set_entry(v, prev, c, 1);
 		if (r < 0)
 			return r;
 		if (prev == 0)
@@ -214,26 +229,33 @@ int fat_link(struct fat_volume *v, uint32_t prev, uint32_t next)
 }
 
 /* Free the chain from first on (first == 0: nothing). Bounded; a broken
- * chain stops the walk with -NOS_EIO after freeing what came before. */
+ * chain stops the walk with -NOS_EIO after freeing what came before. What
+ * is freed is written out at once, after what unlinked it (fat_vol.c): a
+ * cluster taken again is then one nothing on the disk points to. */
 int fat_free_chain(struct fat_volume *v, uint32_t first)
 {
-	uint32_t c = first, next, steps;
-	int r;
+	uint32_t c = first, next = 0, steps;
+	int r = 0;
 
-	for (steps = 0; c != 0; steps++) {
-		if (steps >= v->nclusters)
-			return -NOS_EIO;
+	for (steps = 0; c != 0 && r == 0; steps++) {
+		if (steps >= v->nclusters) {
+			r = -NOS_EIO;
+			break;
+		}
 		r = fat_next(v, c, &next);
-		if (r < 0)
-			return r;
-		r = fat_set(v, c, FAT_FREE);
-		if (r < 0)
-			return r;
-		if (v->free_known)
+		if (r == 0)
+			r = fat_set(v, c, FAT_FREE);
+		if (r == 0 && v->free_known)
 			v->free_count++;
 		c = next;
 	}
-	return 0;
+	if (first != 0 && steps > 0) {
+		int r2 = fat_cache_commit(v);
+
+		if (r == 0)
+			r = r2;
+	}
+	return r;
 }
 
 /* Make last the end of its chain and free what followed it. */

@@ -7,12 +7,16 @@
  * The entry is written back on close, fsync and sync (FAT_F_DIRTY). Two
  * handles on one file share size and first cluster (file_share).
  *
+ * Clusters that follow each other on the disk are read and written as one
+ * run: one disk request each, however large the call.
+ *
  * Write order (fat_vol.c): a write past the end takes all the clusters it
- * needs at once (end-of-chain marked), barrier, writes the data into them,
- * barrier, links them; the entry's size follows after another barrier. A
- * write past the end first fills the gap with zeros -- also the stale tail
- * of the last cluster left by a shrink. A shrink stores the new size, then
- * cuts the chain.
+ * needs at once (end-of-chain marked) and writes the data into them, both
+ * as early changes, then links them, barrier; so the entry's size, stored
+ * later in the current epoch, follows the link, and the link and the size
+ * follow the data, whatever the size of the write. A write past the end
+ * first fills the gap with zeros -- also the stale tail of the last cluster
+ * left by a shrink. A shrink stores the new size, then cuts the chain.
  */
 #include <string.h>
 
@@ -79,8 +83,9 @@ static void file_share(struct fat_volume *v, const struct fat_file *f, int cut)
 	}
 }
 
-/* Write f's size, first cluster and mtime into its entry (after a
- * barrier: what they expose is written first). */
+/* Write f's size, first cluster and mtime into its entry. What they expose
+ * is in an earlier epoch already: data and new clusters are early changes,
+ * and a link is followed by a barrier (file_append). */
 int fat_file_store(struct fat_volume *v, struct fat_file *f)
 {
 	uint8_t *e;
@@ -88,7 +93,6 @@ int fat_file_store(struct fat_volume *v, struct fat_file *f)
 
 	if (!(f->flags & FAT_F_USED) || !(f->flags & FAT_F_DIRTY) || f->ent_lba == 0)
 		return 0;
-	fat_barrier(v);
 	r = fat_dir_entry(v, f->ent_lba, f->ent_off, FAT_WR, &e);
 	if (r < 0)
 		return r;
@@ -141,7 +145,44 @@ static int file_walk(struct fat_volume *v, struct fat_file *f, uint32_t idx)
 	return 0;
 }
 
-/* len bytes at byte off of cluster clus into buf. */
+/* Clusters from clus on that follow each other on the disk, at most max:
+ * *run of them; *next is the cluster after them in the chain (0: the end,
+ * or not looked up because *run reached max). */
+static int chain_run(struct fat_volume *v, uint32_t clus, uint32_t max, uint32_t *run,
+                     uint32_t *next)
+{
+	int r;
+
+	for (*run = 1; *run < max; (*run)++) {
+		r = fat_next(v, clus + *run - 1, next);
+		if (r < 0)
+			return r;
+		if (*next != clus + *run)
+			return 0;
+	}
+	*next = 0;
+	return 0;
+}
+
+/* The run of clusters from f's cursor covering len bytes from byte off of
+ * it: -> the bytes of it to use (<= len); the cursor moves to its last
+ * cluster, *start is its first. */
+static int32_t file_run(struct fat_volume *v, struct fat_file *f, uint32_t off, uint32_t len,
+                        uint32_t *start)
+{
+	uint32_t cs = fat_csize(v), run, next;
+	int r = chain_run(v, f->clus, (off + (len - 1)) / cs + 1, &run, &next);
+
+	if (r < 0)
+		return r;
+	*start = f->clus;
+	f->clus += run - 1;
+	f->cidx += run - 1;
+	return (int32_t)(run * cs - off < len ? run * cs - off : len);
+}
+
+/* len bytes at byte off of cluster clus (and those after it on the disk)
+ * into buf. */
 static int clus_read(struct fat_volume *v, uint32_t clus, uint32_t off, uint8_t *buf,
                      uint32_t len)
 {
@@ -171,8 +212,9 @@ static int clus_read(struct fat_volume *v, uint32_t clus, uint32_t off, uint8_t 
 	return 0;
 }
 
-/* len bytes from buf (NULL: zeros) to byte off of cluster clus; fresh: the
- * cluster is new, so a partly written sector need not be read first. */
+/* len bytes from buf (NULL: zeros) to byte off of cluster clus (and those
+ * after it on the disk); fresh: the clusters are new, so a partly written
+ * sector need not be read first. All of it is an early change (fat_vol.c). */
 static int clus_write(struct fat_volume *v, uint32_t clus, uint32_t off, const uint8_t *buf,
                       uint32_t len, int fresh)
 {
@@ -188,7 +230,8 @@ static int clus_write(struct fat_volume *v, uint32_t clus, uint32_t off, const u
 			k *= FAT_SECTOR_SIZE;
 		} else {
 			k = FAT_SECTOR_SIZE - so < len ? FAT_SECTOR_SIZE - so : len;
-			r = fat_cache_get(v, lba, fresh || k == FAT_SECTOR_SIZE ? FAT_NEW : FAT_WR, &p);
+			r = fat_cache_get_early(v, lba, fresh || k == FAT_SECTOR_SIZE ? FAT_NEW : FAT_WR,
+			                        &p);
 			if (r == 0 && buf != NULL)
 				memcpy(p + so, buf, k);
 			else if (r == 0)
@@ -220,8 +263,8 @@ static int32_t file_append(struct fat_volume *v, struct fat_file *f, const uint8
                            uint32_t n)
 {
 	uint32_t cs = fat_csize(v), idx = f->pos / cs, off = f->pos % cs, have, first, c, k;
-	uint32_t done = 0, last = 0;
-	int32_t got, i;
+	uint32_t done = 0, last = 0, i, run;
+	int32_t got;
 	int r = 0;
 
 	have = f->first == 0 ? 0 : f->cidx + 1;
@@ -230,25 +273,28 @@ static int32_t file_append(struct fat_volume *v, struct fat_file *f, const uint8
 	got = fat_alloc_chain(v, (f->pos + (n - 1)) / cs - idx + 1, &first);
 	if (got < 0)
 		return got;
-	fat_barrier(v);
-	for (i = 0, c = first; i < got && r == 0; i++) {
-		k = cs - off < n - done ? cs - off : n - done;
-		r = clus_write(v, c, off, buf != NULL ? buf + done : NULL, k, 1);
+	/* Marked and written early: nothing points to them yet. */
+	for (i = 0, c = first; i < (uint32_t)got && r == 0; i += run) {
+		last = c;
+		r = chain_run(v, c, (uint32_t)got - i, &run, &c);
+		if (r < 0)
+			break;
+		k = run * cs - off < n - done ? run * cs - off : n - done;
+		r = clus_write(v, last, off, buf != NULL ? buf + done : NULL, k, 1);
 		done += k;
 		off = 0;
-		last = c;
-		if (r == 0 && i + 1 < got)
-			r = fat_next(v, c, &c);
+		last += run - 1;
 	}
 	if (r < 0) {
 		fat_free_chain(v, first);       /* never linked: just give it back */
 		return r;
 	}
-	fat_barrier(v);
-	if (have == 0)
-		f->first = first;
-	else
+	if (have == 0) {
+		f->first = first;       /* the entry, stored later, links it */
+	} else {
 		r = fat_link(v, f->clus, first);
+		fat_barrier(v);         /* the size follows the link */
+	}
 	if (r < 0)
 		return r;
 	f->clus = last;
@@ -262,7 +308,7 @@ static int32_t file_append(struct fat_volume *v, struct fat_file *f, const uint8
 static int32_t file_put(struct fat_volume *v, struct fat_file *f, const uint8_t *buf,
                         uint32_t n)
 {
-	uint32_t cs = fat_csize(v), done = 0, k;
+	uint32_t cs = fat_csize(v), done = 0, k, c;
 	int32_t got;
 	int r = 0;
 
@@ -279,10 +325,13 @@ static int32_t file_put(struct fat_volume *v, struct fat_file *f, const uint8_t 
 		}
 		if (r < 0)
 			break;
-		k = cs - f->pos % cs;
-		if (k > n - done)
-			k = n - done;
-		r = clus_write(v, f->clus, f->pos % cs, buf != NULL ? buf + done : NULL, k, 0);
+		got = file_run(v, f, f->pos % cs, n - done, &c);
+		if (got < 0) {
+			r = (int)got;
+			break;
+		}
+		k = (uint32_t)got;
+		r = clus_write(v, c, f->pos % cs, buf != NULL ? buf + done : NULL, k, 0);
 		if (r < 0)
 			break;
 		file_advance(f, k);
@@ -309,7 +358,8 @@ static int file_fill(struct fat_volume *v, struct fat_file *f, uint32_t to)
 int32_t fat_read(struct fat_volume *v, int h, void *buf, uint32_t n)
 {
 	struct fat_file *f = fat_file_get(v, h);
-	uint32_t cs, done = 0, k;
+	uint32_t cs, done = 0, c;
+	int32_t k;
 	int r;
 
 	if (f == NULL || !(f->flags & FAT_F_READ))
@@ -327,14 +377,14 @@ int32_t fat_read(struct fat_volume *v, int h, void *buf, uint32_t n)
 		r = file_walk(v, f, f->pos / cs);
 		if (r < 0)
 			return r == -NOS_ENOENT ? -NOS_EIO : r;
-		k = cs - f->pos % cs;
-		if (k > n - done)
-			k = n - done;
-		r = clus_read(v, f->clus, f->pos % cs, (uint8_t *)buf + done, k);
+		k = file_run(v, f, f->pos % cs, n - done, &c);
+		if (k < 0)
+			return k;
+		r = clus_read(v, c, f->pos % cs, (uint8_t *)buf + done, (uint32_t)k);
 		if (r < 0)
 			return r;
-		f->pos += k;
-		done += k;
+		f->pos += (uint32_t)k;
+		done += (uint32_t)k;
 	}
 	return (int32_t)done;
 }

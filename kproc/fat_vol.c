@@ -11,14 +11,24 @@
  * fat_barrier() starts a new epoch; a sector is written only after every
  * dirty sector of an earlier epoch, with a disk flush between epochs; a
  * sector dirty from an earlier epoch is written out before it changes again.
+ * One kind of change may go early: a change that exposes nothing by itself
+ * -- file data, and marking a cluster that nothing on the disk points to as
+ * taken (fat_cache_get_early, fat_data_write). It belongs to the epoch
+ * before the current one (or joins the older epoch its sector is already
+ * dirty in), so whatever links or sizes it in the current epoch or later
+ * follows it across a flush, and it forces no sector out early. Freed
+ * clusters are written out at once (fat_free_chain), so a cluster free in
+ * the cache is free on the disk, with the entries that pointed to it gone,
+ * before data goes into it.
  * On top of that the engine keeps this order:
  *   1. The dirty bit (BS16_RESERVED1 / BS32_RESERVED1 bit 0) is set, and the
  *      FSInfo free count set to "unknown", and both flushed, before the first
  *      change after mount or sync (fat_begin_change).
- *   2. New clusters are marked end-of-chain in every FAT -- barrier -- file
- *      data (or a new directory's contents) is written into them -- barrier --
- *      only then linked to the chain or written into a directory entry, and
- *      the entry's size is updated after another barrier (fat_file.c).
+ *   2. New clusters are marked end-of-chain in every FAT and file data is
+ *      written into them (both early), or a new directory's contents (then
+ *      a barrier); only then are they linked to the chain or written into a
+ *      directory entry, and the entry's size is updated after a barrier
+ *      that follows a link (fat_file.c).
  *   3. A delete marks the directory entries free -- barrier -- then frees the
  *      clusters: a crash leaves only lost clusters, which are harmless. A
  *      rename reserves the new entries' slots, removes the old entries,
@@ -59,15 +69,16 @@ static int disk_flush(struct fat_volume *v)
 }
 
 /* A write of epoch `epoch` is about to go out: flush first if an earlier
- * epoch's writes may still sit in the disk's own cache. */
+ * epoch's writes may still sit in the disk's own cache. flushed_epoch is
+ * the oldest epoch among the writes since the last flush (early writes can
+ * go out after later epochs' ones). */
 static int disk_order(struct fat_volume *v, uint32_t epoch)
 {
 	int r = 0;
 
 	if (v->unflushed && v->flushed_epoch < epoch)
 		r = disk_flush(v);
-	if (!v->unflushed || v->flushed_epoch < epoch)
-		v->flushed_epoch = epoch;
+	v->flushed_epoch = epoch;       /* the group's oldest: it was >= epoch */
 	v->unflushed = 1;
 	return r;
 }
@@ -157,7 +168,9 @@ static int cache_victim(struct fat_volume *v, struct fat_slot **out)
 	return cache_commit_upto(v, best->epoch);
 }
 
-int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p)
+/* fat_cache_get; early: the change may go before the current epoch's (see
+ * the top of this file). */
+static int cache_get(struct fat_volume *v, uint32_t lba, int mode, int early, uint8_t **p)
 {
 	struct fat_slot *s;
 	int r;
@@ -168,6 +181,8 @@ int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p)
 			return r;
 	}
 	s = cache_find(v, lba);
+	if (early && s != NULL && s->dirty && s->epoch >= v->epoch)
+		fat_barrier(v);         /* it holds this epoch's changes: they stay after */
 	if (s == NULL) {
 		r = cache_victim(v, &s);
 		if (r < 0)
@@ -183,7 +198,7 @@ int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p)
 		}
 		s->lba = lba;
 		v->last_slot = (uint8_t)(s - v->cache);
-	} else if (mode != FAT_RD && s->dirty && s->epoch < v->epoch) {
+	} else if (mode != FAT_RD && !early && s->dirty && s->epoch < v->epoch) {
 		/* Changed before a barrier: that change reaches the disk first. */
 		r = cache_commit_upto(v, s->epoch);
 		if (r < 0)
@@ -192,12 +207,27 @@ int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p)
 	if (mode == FAT_NEW)
 		memset(s->data, 0, sizeof(s->data));
 	if (mode != FAT_RD) {
+		if (!early)
+			s->epoch = v->epoch;
+		else if (!s->dirty)
+			s->epoch = v->epoch - 1;
 		s->dirty = 1;
-		s->epoch = v->epoch;
 	}
 	s->used = ++v->stamp;
 	*p = s->data;
 	return 0;
+}
+
+int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p)
+{
+	return cache_get(v, lba, mode, 0, p);
+}
+
+/* fat_cache_get (FAT_WR or FAT_NEW) for an early change: file data, or a
+ * free cluster taken that nothing on the disk points to. */
+int fat_cache_get_early(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p)
+{
+	return cache_get(v, lba, mode, 1, p);
 }
 
 /* Whole data sectors around the cache; a cached copy is the current one. */
@@ -217,6 +247,7 @@ int fat_data_read(struct fat_volume *v, uint32_t lba, uint32_t n, void *buf)
 	return 0;
 }
 
+/* File data goes early: before the current epoch's links and sizes. */
 int fat_data_write(struct fat_volume *v, uint32_t lba, uint32_t n, const void *buf)
 {
 	int i, r = fat_begin_change(v);
@@ -231,7 +262,7 @@ int fat_data_write(struct fat_volume *v, uint32_t lba, uint32_t n, const void *b
 			s->dirty = 0;
 		}
 	}
-	r = disk_order(v, v->epoch);
+	r = disk_order(v, v->epoch - 1);
 	if (r == 0)
 		r = disk_write(v, lba, n, buf);
 	return r;
@@ -582,6 +613,7 @@ int fat_mount(struct fat_volume *v, const struct sd_backend *disk, unsigned flag
 		err[0] = '\0';
 	memset(v, 0, offsetof(struct fat_volume, name));
 	memset(v->files, 0, sizeof(v->files));
+	v->epoch = 1;           /* early changes go in epoch - 1 */
 	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
 		v->cache[i].lba = FAT_NO_LBA;
 		v->cache[i].dirty = 0;
