@@ -202,6 +202,7 @@ struct mfile {
 
 struct mdir {
 	int used;
+	int moved;              /* moved to another parent since the last sync */
 	char path[PATHMAX];     /* "" for the root */
 };
 
@@ -621,6 +622,9 @@ static void op_rename_dir(void)
 			snprintf(tmp, sizeof(tmp), "%s%s", to, dirs[i].path + n);
 			strcpy(dirs[i].path, tmp);
 		}
+	/* Its ".." changes with it: no order of FAT writes makes the new entry
+	 * and the new ".." reach the card together (see C_DOTDOT). */
+	dirs[d].moved = 1;
 	snprintf(R.what, sizeof(R.what), "rename dir %s -> %s", from, to);
 	OK(fat_rename(v, from, to, 0));
 }
@@ -632,6 +636,8 @@ static void op_sync(void)
 	snprintf(R.what, sizeof(R.what), "fat_sync");
 	if (!OK(fat_sync(v)) || fault.cut)
 		return;
+	for (i = 0; i < MAXD; i++)
+		dirs[i].moved = 0;
 	for (i = 0; i < MAXF; i++)
 		if (files[i].used)
 			mark_synced(&files[i]);
@@ -728,11 +734,13 @@ static void bad(const char *fmt, ...)
 }
 
 /* Harmless findings seen, for the summary of each test. */
-enum { H_DIRTY, H_LOST, H_FREE, H_FATDIFF, H_BOOTDIFF, H_SIZE_UNSYNCED, H_RANGE, H_COUNT };
+enum { H_DIRTY, H_LOST, H_FREE, H_FATDIFF, H_BOOTDIFF, H_SIZE_UNSYNCED, H_RANGE,
+       H_DOTDOT_MOVED, H_COUNT };
 static const char *hname[H_COUNT] = {
 	"dirty bit", "lost clusters", "free count", "FATs differ (unlinked)",
 	"boot backup differs (dirty bit)", "size of an unsynced file",
-	"torn entry of an unlinked cluster"
+	"torn entry of an unlinked cluster",
+	"stale .. of a moved directory",
 };
 static unsigned hcount[H_COUNT];
 
@@ -891,6 +899,9 @@ enum cls {
 	C_BOOTOFFS,     /* the "  65:01/00" offsets line after C_BOOTDIFF */
 	C_SIZE,         /* damage iff the path above is a synced file */
 	C_RANGE,        /* harmless iff in an unlinked cluster (out_of_range_harmless) */
+	C_DOTDOT,       /* a stale "..": harmless iff that directory's move to another
+	                   parent was not yet synced (FAT cannot write the new entry
+	                   and the new ".." at once; fsck and our repair fix it) */
 	C_DAMAGE,
 };
 
@@ -930,6 +941,7 @@ static const struct { const char *text; enum cls c; } fsck_rules[] = {
 	{ "FATs differ", C_DAMAGE },            /* "... both appear to be corrupt" */
 	{ "Orphaned long file name part", C_DAMAGE },   /* a long name without its 8.3 entry */
 	{ "long file name", C_DAMAGE },         /* unfinished / wrong checksum */
+	{ "Invalid '..' entry", C_DOTDOT },
 	{ "Expected a valid", C_DAMAGE },       /* "." / ".." entries */
 	{ "has bad", C_DAMAGE },
 };
@@ -949,6 +961,16 @@ static int summary_line(const char *line)
 {
 	return strncmp(line, "fat.img: ", 9) == 0 && strstr(line, " files, ") != NULL &&
 	       strstr(line, " clusters") != NULL;
+}
+
+static int moved_dir(const char *path)
+{
+	int i;
+
+	for (i = 1; i < MAXD; i++)
+		if (dirs[i].used && dirs[i].moved && strcasecmp(dirs[i].path, path) == 0)
+			return 1;
+	return 0;
 }
 
 static int synced_path(const char *path)
@@ -1043,6 +1065,13 @@ static void judge_fsck(int status, const char *text)
 				hcount[H_SIZE_UNSYNCED]++;
 			else
 				bad("fsck: %s\n%s   <- size of a synced file", path, line);
+			break;
+		case C_DOTDOT:
+			if (path[0] != '\0' && moved_dir(path))
+				hcount[H_DOTDOT_MOVED]++;
+			else
+				bad("fsck: %s\n%s   <- '..' of a directory not moved since the "
+				    "last sync", path, line);
 			break;
 		case C_RANGE:
 			if (out_of_range_harmless(line))
