@@ -288,6 +288,8 @@ int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
 /* As fat_cache_get, for a change that exposes nothing by itself (file data,
  * a free cluster taken): it joins an earlier epoch (fat_vol.c). */
 int fat_cache_get_early(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
+/* n in decimal at the end of d[11]; returns its first digit (fat_vol.c). */
+const char *fat_u32_text(uint32_t n, char d[11]);
 void fat_barrier(struct fat_volume *v);
 int fat_cache_commit(struct fat_volume *v);
 int fat_data_read(struct fat_volume *v, uint32_t lba, uint32_t n, void *buf);

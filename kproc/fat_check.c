@@ -178,14 +178,8 @@ static void ln_str(struct ck *c, const char *s)
 static void ln_num(struct ck *c, uint32_t n)
 {
 	char d[11];
-	int i = 10;
 
-	d[i] = '\0';
-	do {
-		d[--i] = (char)('0' + n % 10u);
-		n /= 10u;
-	} while (n != 0);
-	ln_str(c, d + i);
+	ln_str(c, fat_u32_text(n, d));
 }
 
 #define LN_DIR    0            /* a line about the directory being walked: "/a/b: " */

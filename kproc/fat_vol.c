@@ -408,9 +408,10 @@ static void msg_str(struct fat_msg *m, const char *s)
 		m->buf[m->at] = '\0';
 }
 
-static void msg_num(struct fat_msg *m, uint32_t n)
+/* n in decimal, written at the end of d; the first digit's address. The
+ * engine's messages are built without printf (AVR: no stdio). */
+const char *fat_u32_text(uint32_t n, char d[11])
 {
-	char d[11];
 	int i = 10;
 
 	d[i] = '\0';
@@ -418,7 +419,14 @@ static void msg_num(struct fat_msg *m, uint32_t n)
 		d[--i] = (char)('0' + n % 10u);
 		n /= 10u;
 	} while (n != 0);
-	msg_str(m, d + i);
+	return d + i;
+}
+
+static void msg_num(struct fat_msg *m, uint32_t n)
+{
+	char d[11];
+
+	msg_str(m, fat_u32_text(n, d));
 }
 
 /* "bad BPB: WHAT VALUE at offset OFF of sector LBA; not a FAT ..." */
