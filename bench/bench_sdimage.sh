@@ -47,7 +47,8 @@ w_mt=$(timed mcopy -i "$dir/mtools.img@@$off" "$dir/big" ::/big)
 r_mt=$(timed mcopy -i "$dir/mtools.img@@$off" ::/big "$dir/big.mt")
 # Raw: the same bytes written into, then read from, the image file.
 w_raw=$(timed dd if="$dir/big" of="$dir/raw.img" bs=1M seek=64 conv=notrunc status=none)
-r_raw=$(timed dd if="$dir/raw.img" of=/dev/null bs=1M skip=64 count="$mib" status=none)
+# Reading writes a host file, as nanoos get and mcopy do.
+r_raw=$(timed dd if="$dir/raw.img" of="$dir/big.raw" bs=1M skip=64 count="$mib" status=none)
 
 c_ours=$(timed "$nanoos" sdimage put -r "$dir/ours.img" "$dir/small" /small)
 c_mt=$(timed mcopy -s -i "$dir/mtools.img@@$off" "$dir/small" ::/)
