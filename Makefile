@@ -236,9 +236,12 @@ firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 # ---------------------------------------------------------------- run
 run: deps-check
 	$(Q)$(MAKE) --no-print-directory all
-	@echo "make run: the NanoOs daemon (nanoosd) and shell are not built yet:"
-	@echo "  they arrive with the daemon issue. Today's build is the message core;"
-	@echo "  'make test' exercises it and 'make bench' measures it."
+	@echo "make run: the NanoOs daemon (nanoosd) and its shell are not built yet:"
+	@echo "  they arrive with the daemon issue. What works today is the kernel's"
+	@echo "  message core, the SD card and its FAT volume: try"
+	@echo "    $(BUILD)/bin/nanoos sdimage create /tmp/sd.img --size 64M"
+	@echo "    $(BUILD)/bin/nanoos sdimage ls -l /tmp/sd.img"
+	@echo "  'make test' exercises it all and 'make bench' measures it."
 
 clean:
 	rm -rf build
