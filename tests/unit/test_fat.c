@@ -20,12 +20,12 @@
 #include "kproc/fat.h"
 #include "kproc/le.h"
 #include "kproc/sdcard.h"
+#include "fatimg.h"
 #include "testutil.h"
 
 #define NOW 1700000000u         /* 2023-11-14 22:13:20 UTC */
 #define BS FAT_SECTOR_SIZE
 
-static char dir[64], img[128], out[128];
 static uint8_t *mem;
 static size_t mem_size;
 static struct sd_ram ram;
@@ -44,56 +44,14 @@ static uint32_t fixed_now(void *ctx)
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/nanoos-fat-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(img, sizeof(img), "%s/fat.img", dir);
-	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	scratch_open("fat");
 	mem = NULL;
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	free(mem);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Run a shell command, output in `out`; its exit status. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048], full[2600];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full),
-	         "export MTOOLS_SKIP_CHECK=1 LC_ALL=C.UTF-8; cd '%s' && ( %s ) >'%s' 2>&1",
-	         dir, cmd, out);
-	st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *out_text(void)
-{
-	static char buf[1 << 16];
-	FILE *f = fopen(out, "r");
-	size_t n = 0;
-
-	if (f != NULL) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static void sh_ok(const char *what, int st)
-{
-	ck_assert_msg(st == 0, "%s failed (%d):\n%s", what, st, out_text());
+	scratch_close();
 }
 
 /* A fresh mkfs.fat image of FAT type t. */

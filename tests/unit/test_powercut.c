@@ -55,6 +55,7 @@
 #include "kproc/fat.h"
 #include "kproc/le.h"
 #include "kproc/sdcard.h"
+#include "fatimg.h"
 #include "testutil.h"
 
 #define NOW 1700000000u         /* 2023-11-14 22:13:20 UTC */
@@ -73,7 +74,6 @@ static const uint32_t jmodes[2] = { 0, JSLOTS };
 
 /* ------------------------------------------------------------ disk and image */
 
-static char tdir[64], img[128], out[128];
 static uint8_t *pristine;       /* the image as mkfs.fat made it */
 static uint8_t *mem;            /* the inner RAM disk */
 static uint8_t *filecopy;       /* what img holds now (to write only changes) */
@@ -93,52 +93,16 @@ static uint32_t fixed_now(void *ctx)
 
 static void setup(void)
 {
-	strcpy(tdir, "/tmp/nanoos-powercut-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tdir));
-	snprintf(img, sizeof(img), "%s/fat.img", tdir);
-	snprintf(out, sizeof(out), "%s/out.txt", tdir);
+	scratch_open("powercut");
 	pristine = mem = filecopy = NULL;
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	free(pristine);
 	free(mem);
 	free(filecopy);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Run a shell command in tdir, output in `out`; its exit status. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024], full[1400];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "export LC_ALL=C; cd '%s' && ( %s ) >'%s' 2>&1",
-	         tdir, cmd, out);
-	st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *out_text(void)
-{
-	static char buf[1 << 17];
-	FILE *f = fopen(out, "r");
-	size_t n = 0;
-
-	if (f != NULL) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
+	scratch_close();
 }
 
 /* mkfs.fat an image of type t, read it as `pristine`. */
@@ -1354,7 +1318,7 @@ START_TEST(test_powercut)
 #endif
 	fflush(stdout);
 	if (nfail > 0)          /* Check skips the teardown after a failure */
-		sh("rm -rf '%s'", tdir);
+		sh("rm -rf '%s'", dir);
 	ck_assert_msg(nfail == 0, "CRASH-SAFETY FINDING (engine, see POWERCUT FAILURE above): "
 	              "FAT%d %s: %ld of %ld cut points damaged the volume; "
 	              "first: cut after write %u of %u, %s", type, mode, nfail, k, first_bad,
