@@ -92,56 +92,50 @@ static uint64_t sdi_free_bytes(struct sdi *s)
 	return (uint64_t)st.free_clusters * st.cluster_size;
 }
 
-/* What to do about rc, for the second half of an error line. */
+/* What to do about an error, for the second half of an error line. */
+static const struct {
+	int err;
+	const char *hint;
+} sdi_hints[] = {
+	{ NOS_EEXIST, "remove it first or choose another name" },
+	{ NOS_ENOTDIR, "a part of the path is a file, not a directory; check the path" },
+	{ NOS_EISDIR, "give the path of a file" },
+	{ NOS_ENOTEMPTY, "remove what is in it first, or use `nanoos sdimage rm -r`" },
+	{ NOS_EINVAL, "FAT names may not hold \" * / : < > ? \\ | or control characters, "
+	              "nor end in a dot or a space; rename it" },
+	{ NOS_EROFS, "the volume or file is read-only" },
+	{ NOS_EFBIG, "FAT files are at most 4 GiB - 1 bytes" },
+	{ NOS_EIO, "reading or writing the image failed; check the host disk" },
+	{ NOS_EMFILE, "too many files open at once; report this as a bug" },
+};
+
+/* The hints that name something of this session. */
 static void sdi_hint(struct sdi *s, int rc, char *out, size_t n)
 {
 	char h[32];
+	size_t i;
 
-	switch (-rc) {
-	case NOS_ENOENT:
+	if (rc == -NOS_ENOENT) {
 		snprintf(out, n, "check the path with `nanoos sdimage ls %s`", s->img);
-		break;
-	case NOS_EEXIST:
-		snprintf(out, n, "remove it first or choose another name");
-		break;
-	case NOS_ENOTDIR:
-		snprintf(out, n, "a part of the path is a file, not a directory; check the path");
-		break;
-	case NOS_EISDIR:
-		snprintf(out, n, "give the path of a file");
-		break;
-	case NOS_ENOTEMPTY:
-		snprintf(out, n, "remove what is in it first, or use `nanoos sdimage rm -r`");
-		break;
-	case NOS_ENOSPC:
+		return;
+	}
+	if (rc == -NOS_ENOSPC) {
 		cli_human(sdi_free_bytes(s), h, sizeof(h));
 		snprintf(out, n, "the volume is full (%s free): delete files or create a "
 		         "bigger image", h);
-		break;
-	case NOS_ENAMETOOLONG:
+		return;
+	}
+	if (rc == -NOS_ENAMETOOLONG) {
 		snprintf(out, n, "FAT names are at most 255 characters, paths %d bytes",
 		         FS_PATH_MAX - 1);
-		break;
-	case NOS_EINVAL:
-		snprintf(out, n, "FAT names may not hold \" * / : < > ? \\ | or control "
-		         "characters, nor end in a dot or a space; rename it");
-		break;
-	case NOS_EROFS:
-		snprintf(out, n, "the volume or file is read-only");
-		break;
-	case NOS_EFBIG:
-		snprintf(out, n, "FAT files are at most 4 GiB - 1 bytes");
-		break;
-	case NOS_EIO:
-		snprintf(out, n, "reading or writing the image failed; check the host disk");
-		break;
-	case NOS_EMFILE:
-		snprintf(out, n, "too many files open at once; report this as a bug");
-		break;
-	default:
-		snprintf(out, n, "this should not happen; please report it");
-		break;
+		return;
 	}
+	for (i = 0; i < sizeof(sdi_hints) / sizeof(sdi_hints[0]); i++)
+		if (-rc == sdi_hints[i].err) {
+			snprintf(out, n, "%s", sdi_hints[i].hint);
+			return;
+		}
+	snprintf(out, n, "this should not happen; please report it");
 }
 
 /* One error line for a failed fs call on `path`; returns 1 (the exit code). */
