@@ -1101,8 +1101,7 @@ static int check_fsinfo(struct ck *c, uint32_t nfree, uint32_t first_free)
 	r = fat_cache_get(v, v->fsinfo_lba, FAT_RD, &p);
 	if (r < 0)
 		return r;
-	if (ld_32(p + FSI_LEAD_SIG) != FSI_LEAD_SIG_VALUE ||
-	    ld_32(p + FSI_STRUC_SIG) != FSI_STRUC_SIG_VALUE)
+	if (!fat_fsinfo_valid(p))
 		return 0;       /* no FSInfo to speak of (the engine ignores it too) */
 	count = ld_32(p + FSI_FREE_COUNT);
 	hint = ld_32(p + FSI_NXT_FREE);

@@ -8,10 +8,14 @@
 #ifndef NOS_FATIMG_H
 #define NOS_FATIMG_H
 
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -72,6 +76,33 @@ static FATIMG_UNUSED char *out_text(void)
 static FATIMG_UNUSED void sh_ok(const char *what, int st)
 {
 	ck_assert_msg(st == 0, "%s failed (%d):\n%s", what, st, out_text());
+}
+
+/* The image file's bytes, malloc'ed; its size in *size. */
+static FATIMG_UNUSED uint8_t *image_read(size_t *size)
+{
+	struct stat st;
+	uint8_t *bytes;
+	int fd = open(img, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	*size = (size_t)st.st_size;
+	bytes = malloc(*size);
+	ck_assert_ptr_nonnull(bytes);
+	ck_assert_int_eq(pread(fd, bytes, *size, 0), (ssize_t)*size);
+	close(fd);
+	return bytes;
+}
+
+/* Put bytes back as the image file, for the judges. */
+static FATIMG_UNUSED void image_write(const uint8_t *bytes, size_t size)
+{
+	int fd = open(img, O_WRONLY | O_TRUNC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, bytes, size, 0), (ssize_t)size);
+	close(fd);
 }
 
 #endif

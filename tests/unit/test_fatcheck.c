@@ -89,30 +89,17 @@ static void make_image(const char *args, unsigned kib)
 
 static void load(void)
 {
-	struct stat st;
-	int fd = open(img, O_RDONLY);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fstat(fd, &st), 0);
 	free(mem);
 	free(before);
-	mem_size = (size_t)st.st_size;
-	mem = malloc(mem_size);
+	mem = image_read(&mem_size);
 	before = malloc(mem_size);
-	ck_assert_ptr_nonnull(mem);
 	ck_assert_ptr_nonnull(before);
-	ck_assert_int_eq(pread(fd, mem, mem_size, 0), (ssize_t)mem_size);
-	close(fd);
 	ck_assert_int_eq(sd_ram_init(&ram, mem, mem_size, 0, &be), 0);
 }
 
 static void save(void)
 {
-	int fd = open(img, O_WRONLY | O_TRUNC);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pwrite(fd, mem, mem_size, 0), (ssize_t)mem_size);
-	close(fd);
+	image_write(mem, mem_size);
 }
 
 static void mount_rw(void)
