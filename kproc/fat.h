@@ -52,6 +52,13 @@
 #define FAT_CACHE_SECTORS 64
 #endif
 #endif
+#ifndef FAT_READ_AHEAD                  /* sectors read at once on a cache miss */
+#ifdef __AVR__
+#define FAT_READ_AHEAD 1
+#else
+#define FAT_READ_AHEAD 8
+#endif
+#endif
 #ifndef FAT_MAX_OPEN                    /* open files and directories at once */
 #ifdef __AVR__
 #define FAT_MAX_OPEN 4
@@ -162,6 +169,9 @@ struct fat_volume {
 	uint16_t name[LFN_MAX_CHARS + 1];       /* the name being looked up/made */
 	uint16_t ename[LFN_CHARS_PER_ENTRY * 20]; /* the entry's name while scanning */
 	struct fat_slot cache[FAT_CACHE_SECTORS];
+#if FAT_READ_AHEAD > 1
+	uint8_t ahead[FAT_READ_AHEAD * FAT_SECTOR_SIZE];        /* read-ahead buffer */
+#endif
 	struct fat_file files[FAT_MAX_OPEN];
 };
 

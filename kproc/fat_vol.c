@@ -168,6 +168,59 @@ static int cache_victim(struct fat_volume *v, struct fat_slot **out)
 	return cache_commit_upto(v, best->epoch);
 }
 
+#if FAT_READ_AHEAD > 1
+/* A clean or empty slot other than s, or NULL: read-ahead never forces a
+ * write, so it cannot disturb the write order. */
+static struct fat_slot *cache_spare(struct fat_volume *v, const struct fat_slot *s)
+{
+	struct fat_slot *clean = NULL;
+	int i;
+
+	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
+		struct fat_slot *o = &v->cache[i];
+
+		if (o == s || o->dirty)
+			continue;
+		if (o->lba == FAT_NO_LBA)
+			return o;
+		if (clean == NULL || o->used < clean->used)
+			clean = o;
+	}
+	return clean;
+}
+
+/* Read lba into s and the sectors after it in the same request: scans of
+ * directories and FATs larger than the cache then miss once in
+ * FAT_READ_AHEAD sectors, not on every one. A sector already cached is
+ * skipped (the cached copy is the current one). */
+static int cache_read_ahead(struct fat_volume *v, uint32_t lba, struct fat_slot *s)
+{
+	uint32_t n = FAT_READ_AHEAD, i;
+	struct fat_slot *o;
+	int r;
+
+	if (n > v->disk->blocks - lba)
+		n = v->disk->blocks - lba;
+	r = disk_read(v, lba, n, v->ahead);
+	if (r < 0)
+		return r;
+	memcpy(s->data, v->ahead, FAT_SECTOR_SIZE);
+	s->lba = lba;
+	s->used = ++v->stamp;
+	for (i = 1; i < n; i++) {
+		if (cache_find(v, lba + i) != NULL)
+			continue;
+		o = cache_spare(v, s);
+		if (o == NULL)
+			break;
+		memcpy(o->data, v->ahead + (size_t)i * FAT_SECTOR_SIZE, FAT_SECTOR_SIZE);
+		o->lba = lba + i;
+		o->used = ++v->stamp;
+	}
+	return 0;
+}
+#endif
+
 /* fat_cache_get; early: the change may go before the current epoch's (see
  * the top of this file). */
 static int cache_get(struct fat_volume *v, uint32_t lba, int mode, int early, uint8_t **p)
@@ -192,7 +245,12 @@ static int cache_get(struct fat_volume *v, uint32_t lba, int mode, int early, ui
 		if (mode == FAT_NEW) {
 			memset(s->data, 0, sizeof(s->data));
 		} else {
+#if FAT_READ_AHEAD > 1
+			r = mode == FAT_RD && lba < v->disk->blocks ? cache_read_ahead(v, lba, s)
+			                                           : disk_read(v, lba, 1, s->data);
+#else
 			r = disk_read(v, lba, 1, s->data);
+#endif
 			if (r < 0)
 				return r;
 		}

@@ -276,17 +276,48 @@ int msg_done(const msg_t *m)
 	return (port_load(&((msg_t *)m)->state) & ST_DONE) != 0;
 }
 
+/*
+ * Spinning before parking pays when the other side runs on another core and
+ * answers within the spin; when it does not (more busy processes than
+ * cores, or slow work), the spin only steals the CPU the other side needs.
+ * So each process adapts its budget, like an adaptive mutex: double it when
+ * a spin ended in success, halve it when it ended in parking.
+ */
+static uint32_t spin_budget(const struct msg_slot *self)
+{
+	return self ? self->spin : PORT_SPINS;
+}
+
+static void spin_learn(struct msg_slot *self, int paid)
+{
+#if PORT_SPINS_MIN > 0
+	uint32_t n;
+
+	if (self == NULL)
+		return;
+	n = paid ? self->spin * 2 + 1 : self->spin / 2;
+	self->spin = n > PORT_SPINS ? PORT_SPINS : n < PORT_SPINS_MIN ? PORT_SPINS_MIN : n;
+#else
+	(void)self;             /* coroutines never spin */
+	(void)paid;
+#endif
+}
+
 int msg_wait(msg_t *m, int64_t timeout_ns)
 {
+	struct msg_slot *self = port_current();
 	uint64_t deadline = deadline_of(timeout_ns);
-	uint32_t old;
-	int spins;
+	uint32_t old, spins, budget = spin_budget(self);
 
-	for (spins = 0; spins < PORT_SPINS; spins++) {
-		if (msg_done(m))
+	for (spins = 0; spins < budget; spins++) {
+		if (msg_done(m)) {
+			spin_learn(self, 1);
 			return m->status;
+		}
 		port_relax();
 	}
+	if (budget && !msg_done(m))
+		spin_learn(self, 0);
 	for (;;) {
 		old = port_load(&m->state);
 		if (old & ST_DONE)
@@ -398,15 +429,18 @@ int msg_receive(msg_t **out, int64_t timeout_ns)
 {
 	struct msg_slot *s = port_current();
 	uint64_t deadline = deadline_of(timeout_ns);
-	int spins = 0;
-	int timed_out = 0;
+	uint32_t spins = 0, budget;
+	int timed_out = 0, parked = 0;
 	msg_t *m;
 
 	if (s == NULL || out == NULL)
 		return -NOS_EINVAL;
+	budget = timeout_ns != 0 ? s->spin : 0;
 	for (;;) {
 		m = take_next(s);
 		if (m) {
+			if (spins && !parked)
+				spin_learn(s, 1);
 			*out = m;
 			return 0;
 		}
@@ -416,10 +450,13 @@ int msg_receive(msg_t **out, int64_t timeout_ns)
 		}
 		if (timed_out)
 			return -NOS_ETIMEDOUT;
-		if (spins++ < PORT_SPINS && timeout_ns != 0) {
+		if (spins++ < budget) {
 			port_relax();
 			continue;
 		}
+		if (budget && !parked)
+			spin_learn(s, 0);
+		parked = 1;
 		port_store_sc(&s->sleeping, 1);
 		if (inbox_empty(&s->inbox) && !port_load_sc(&s->cancel_pending))
 			timed_out = port_wait(&s->sleeping, 1, deadline) == -NOS_ETIMEDOUT;
@@ -503,6 +540,7 @@ static int slot_claim(const char *name, unsigned index, struct msg_slot **out)
 		 * wake-up they cause is only a spurious one): atomic stores. */
 		port_store_sc(&s->sleeping, 0);
 		port_store_sc(&s->cancel_pending, 0);
+		s->spin = PORT_SPINS;
 		s->held = NULL;
 		memset(s->name, 0, sizeof(s->name));
 		if (name)

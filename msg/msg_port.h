@@ -18,7 +18,8 @@
 #if defined(MSG_BACKEND_THREADS)
 #  define MSG_MAX_PROCS 256
 #  define PORT_CACHE_ALIGNED __attribute__((aligned(64)))
-#  define PORT_SPINS 2000          /* polls before parking on a futex */
+#  define PORT_SPINS 2000          /* most polls before parking on a futex */
+#  define PORT_SPINS_MIN 16        /* fewest: see spin_learn in msg_core.c */
 #  define port_load(p)          __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #  define port_store(p, v)      __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #  define port_load_sc(p)       __atomic_load_n((p), __ATOMIC_SEQ_CST)
@@ -37,6 +38,7 @@
 #    define MSG_MAX_PROCS 64
 #  endif
 #  define PORT_SPINS 0             /* spinning cannot help: nothing runs meanwhile */
+#  define PORT_SPINS_MIN 0
 #  define port_load(p)          (*(p))
 #  define port_store(p, v)      (*(p) = (v))
 #  define port_load_sc(p)       (*(p))
@@ -83,6 +85,7 @@ struct msg_slot {
 	uint32_t cancel_pending;        /* a held message was cancelled */
 	struct msg_inbox inbox;
 	msg_t *held PORT_CACHE_ALIGNED; /* received and not yet replied */
+	uint32_t spin;                  /* its waits' spin budget (spin_learn) */
 	char name[MSG_NAME_MAX];
 	uint8_t index;
 	uint8_t joinable;
