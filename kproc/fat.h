@@ -300,8 +300,8 @@ int fat_cache_get(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
 int fat_cache_get_early(struct fat_volume *v, uint32_t lba, int mode, uint8_t **p);
 /* n in decimal at the end of d[11]; returns its first digit (fat_vol.c). */
 const char *fat_u32_text(uint32_t n, char d[11]);
-/* Whether sector p is an FSInfo sector (fat_vol.c). */
-int fat_fsinfo_valid(const uint8_t *p);
+/* The FSInfo sector in the cache: 1, 0 (none or not valid), -NOS_E*. */
+int fat_fsinfo_get(struct fat_volume *v, uint8_t **p);
 void fat_barrier(struct fat_volume *v);
 int fat_cache_commit(struct fat_volume *v);
 int fat_data_read(struct fat_volume *v, uint32_t lba, uint32_t n, void *buf);

@@ -1096,13 +1096,9 @@ static int check_fsinfo(struct ck *c, uint32_t nfree, uint32_t first_free)
 		v->free_known = 1;
 		v->next_free = first_free != 0 ? first_free : FAT_FIRST_CLUSTER;
 	}
-	if (v->fsinfo_lba == 0)
-		return 0;
-	r = fat_cache_get(v, v->fsinfo_lba, FAT_RD, &p);
-	if (r < 0)
-		return r;
-	if (!fat_fsinfo_valid(p))
-		return 0;       /* no FSInfo to speak of (the engine ignores it too) */
+	r = fat_fsinfo_get(v, &p);
+	if (r <= 0)
+		return r;       /* no FSInfo to speak of (the engine ignores it too) */
 	count = ld_32(p + FSI_FREE_COUNT);
 	hint = ld_32(p + FSI_NXT_FREE);
 	if (count != FSI_UNKNOWN && count != nfree) {

@@ -338,26 +338,29 @@ static uint16_t dirty_off(const struct fat_volume *v)
 	return v->type == 32 ? BS32_RESERVED1 : BS16_RESERVED1;
 }
 
-/* Whether sector p is an FSInfo sector (both signatures). */
-int fat_fsinfo_valid(const uint8_t *p)
+/* The volume's FSInfo sector in the cache (*p): 1, or 0 when it has none
+ * (FAT12/16) or it lacks the signatures (then it is left alone); -NOS_E*. */
+int fat_fsinfo_get(struct fat_volume *v, uint8_t **p)
 {
-	return ld_32(p + FSI_LEAD_SIG) == FSI_LEAD_SIG_VALUE &&
-	       ld_32(p + FSI_STRUC_SIG) == FSI_STRUC_SIG_VALUE;
+	int r;
+
+	if (v->fsinfo_lba == 0)
+		return 0;
+	r = fat_cache_get(v, v->fsinfo_lba, FAT_RD, p);
+	if (r < 0)
+		return r;
+	return ld_32(*p + FSI_LEAD_SIG) == FSI_LEAD_SIG_VALUE &&
+	       ld_32(*p + FSI_STRUC_SIG) == FSI_STRUC_SIG_VALUE;
 }
 
 /* Write the FSInfo free count (FSI_UNKNOWN unless known) and hint. */
 static int fsinfo_store(struct fat_volume *v, int known)
 {
 	uint8_t *p;
-	int r;
+	int r = fat_fsinfo_get(v, &p);
 
-	if (v->fsinfo_lba == 0)
-		return 0;
-	r = fat_cache_get(v, v->fsinfo_lba, FAT_RD, &p);
-	if (r < 0)
+	if (r <= 0)
 		return r;
-	if (!fat_fsinfo_valid(p))
-		return 0;       /* not a valid FSInfo: leave it alone */
 	r = fat_cache_get(v, v->fsinfo_lba, FAT_WR, &p);
 	if (r < 0)
 		return r;
