@@ -16,12 +16,16 @@ dosfstools
 mtools
 clang
 libclang-rt-14-dev
+libelf-dev
+gcc-riscv64-unknown-elf
+picolibc-riscv64-unknown-elf
 "
 # Installed without their recommends (simavr would pull a whole IDE;
 # qemu-user would claim RV32 ELF files in binfmt_misc).
 PACKAGES_NO_RECOMMENDS="
 simavr
 libsimavr-dev
+qemu-user
 "
 
 missing_of() {

@@ -1,0 +1,57 @@
+/*
+ * rv32.h: the RV32IM + Zicsr (counters) + Zifencei CPU (portable).
+ *
+ * rv32_run() executes up to `budget` instructions and returns why it
+ * stopped. It never calls out: an ecall, a fault or the end of the budget
+ * returns to the caller (a CPU worker), which handles the system call and
+ * resumes. The CPU keeps a pre-decoded copy of code it ran; a store to code
+ * takes effect after fence.i, as Zifencei says (and after rv32_flush_decode).
+ *
+ * Counters: instret counts executed instructions, the ecall/ebreak that
+ * stopped the run included; rv32_run leaves pc AT the ecall and the caller
+ * sets pc += 4 after handling it. cycle reads as instret; time comes from
+ * cpu->read_time (RV32_TIME_HZ ticks per second; 0 when NULL).
+ */
+#ifndef NOS_RV32_H
+#define NOS_RV32_H
+
+#include <stdint.h>
+
+#include "vm-rv32i/gmem.h"
+
+#define RV32_TIME_HZ 1000000u        /* rdtime ticks per second */
+
+enum rv32_stop {
+	RV32_STOP_BUDGET = 0,            /* budget used up; resume later */
+	RV32_STOP_ECALL,                 /* pc at the ecall; a7/a0..a5 hold it */
+	RV32_STOP_EBREAK,                /* pc at the ebreak */
+	RV32_STOP_LOAD_FAULT,            /* fault_addr: the bad address */
+	RV32_STOP_STORE_FAULT,
+	RV32_STOP_FETCH_FAULT,           /* pc outside the space or misaligned */
+	RV32_STOP_ILLEGAL,               /* fault_insn: the instruction word */
+};
+
+struct rv32_decode_cache;            /* private to the CPU */
+
+typedef struct rv32_cpu {
+	uint32_t x[32];                  /* x[0] reads as 0 */
+	uint32_t pc;
+	uint64_t instret;
+	uint64_t (*read_time)(void *ctx); /* rdtime, in RV32_TIME_HZ ticks */
+	void *time_ctx;
+	guest_mem *mem;
+	uint32_t fault_addr;
+	uint32_t fault_insn;
+	struct rv32_decode_cache *dc;    /* owned by the CPU */
+} rv32_cpu;
+
+/* Register names of the ABI, for syscalls and traces. */
+enum { RV_ZERO = 0, RV_RA = 1, RV_SP = 2, RV_GP = 3, RV_TP = 4,
+       RV_A0 = 10, RV_A1, RV_A2, RV_A3, RV_A4, RV_A5, RV_A6, RV_A7 };
+
+int rv32_init(rv32_cpu *cpu, guest_mem *mem);      /* 0 or -NOS_ENOMEM */
+void rv32_destroy(rv32_cpu *cpu);
+enum rv32_stop rv32_run(rv32_cpu *cpu, uint64_t budget);
+void rv32_flush_decode(rv32_cpu *cpu);              /* e.g. after execve */
+
+#endif
