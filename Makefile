@@ -35,9 +35,8 @@ else
 Q :=
 endif
 
+.DEFAULT_GOAL := all
 .PHONY: all test soak bench firmware-check run clean deps-check fuzz
-all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-bins fuzz-bins \
-     $(BUILD)/bin/nanoos
 
 # ---------------------------------------------------------------- libraries
 # The portable parts (kproc/, msg/wire.c) are compiled once; the message core
@@ -49,17 +48,33 @@ PORTABLE_SRC += sdimage/fat_format.c sdimage/mbr.c
 PORTABLE_SRC += kproc/fat_vol.c kproc/fat_chain.c kproc/fat_dir.c kproc/fat_file.c kproc/fat_path.c
 PORTABLE_SRC += kproc/fs.c kproc/fs_client.c
 PORTABLE_SRC += kproc/fat_check.c
-PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 # Linux port code (POSIX), in both Linux libraries.
 LINUX_SRC := sdimage/sd_file.c
+# Libraries every Linux program of ours links after libnanoos.
+LDLIBS :=
+# What the parts' own make fragments add to `make` and `make bench`.
+ALL_EXTRA :=
+BENCH_SCRIPTS :=
+ONE_BACKEND_SUITES :=
+AVR_CHECK_OBJ :=
+
+# Each part keeps its own rules in PART/rules.mk, which only appends to the
+# lists above (PORTABLE_SRC, LINUX_SRC, LDLIBS, ONE_BACKEND_SUITES,
+# AVR_CHECK_OBJ, ALL_EXTRA, BENCH_SCRIPTS) and adds rules of its own.
+include $(sort $(wildcard */rules.mk))
+
+PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 LINUX_OBJ := $(LINUX_SRC:%.c=$(BUILD)/obj/%.o)
+
+all: $(BUILD)/lib/libnanoos_threads.a $(BUILD)/lib/libnanoos_coro.a tests bench-bins fuzz-bins \
+     $(BUILD)/bin/nanoos $(ALL_EXTRA)
 
 THREADS_OBJ := $(BUILD)/obj/msg/msg_core.threads.o $(BUILD)/obj/msg/msg_threads.o \
                $(BUILD)/obj/msg/port_linux.o
 CORO_OBJ := $(BUILD)/obj/msg/msg_core.coro.o $(BUILD)/obj/msg/msg_coro.o \
             $(BUILD)/obj/msg/coro_x86_64.o $(BUILD)/obj/msg/port_linux.o
 
-HEADERS := $(wildcard msg/*.h kproc/*.h sdimage/*.h)
+HEADERS := $(wildcard msg/*.h kproc/*.h sdimage/*.h vm-rv32i/*.h)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -104,12 +119,12 @@ CLI_SRC := $(wildcard cli/*.c)
 $(BUILD)/bin/nanoos: $(CLI_SRC) $(wildcard cli/*.h) $(HEADERS) $(BUILD)/lib/libnanoos_threads.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CFLAGS) $(CLI_SRC) -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) $(CLI_SRC) -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS)
 
 # ---------------------------------------------------------------- unit tests
 # Suites that run on both msg backends are linked twice.
 BOTH_BACKEND_SUITES := msg kproc fs sdcard
-ONE_BACKEND_SUITES := wire fs_policy
+ONE_BACKEND_SUITES += wire fs_policy
 ONE_BACKEND_SUITES += format
 ONE_BACKEND_SUITES += fat
 ONE_BACKEND_SUITES += powercut
@@ -127,23 +142,23 @@ $(BUILD)/tests/test_msgrace: tests/unit/test_msgrace.c tests/unit/testutil.h \
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) $< -o $@ $(BUILD)/obj/msg/msg_core.hooks.o \
 		$(filter-out %/msg_core.threads.o,$(THREADS_OBJ)) $(PORTABLE_OBJ) $(LINUX_OBJ) \
-		$(LDFLAGS) $(CHECK_LIBS)
+		$(LDFLAGS) $(LDLIBS) $(CHECK_LIBS)
 
 $(BUILD)/tests/test_%_threads: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"threads"' $< -o $@ \
-		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(CHECK_LIBS)
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS) $(CHECK_LIBS)
 $(BUILD)/tests/test_%_coro: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_coro.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"coro"' $< -o $@ \
-		$(BUILD)/lib/libnanoos_coro.a $(LDFLAGS) $(CHECK_LIBS)
+		$(BUILD)/lib/libnanoos_coro.a $(LDFLAGS) $(LDLIBS) $(CHECK_LIBS)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/lib/libnanoos_threads.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTEST_BACKEND='"threads"' $< -o $@ \
-		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(CHECK_LIBS)
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS) $(CHECK_LIBS)
 
 # NANOOS_SCALE: 1 = make test (a tenth of the issues' counts), 10 = make soak.
 test: deps-check
@@ -172,13 +187,13 @@ $(BUILD)/fuzz/fuzz_fat: tests/fuzz/fuzz_fat.c tests/fuzz/fuzz_driver.c $(BUILD)/
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) tests/fuzz/fuzz_fat.c tests/fuzz/fuzz_driver.c -o $@ \
-		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS)
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS)
 
 fuzz: deps-check
 	@mkdir -p build/libfuzzer/corpus
 	clang -std=gnu11 -g -O1 -I. -pthread -DMSG_BACKEND_THREADS \
 		-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_fat.c $(FUZZ_LIB_SRC) \
-		-o build/libfuzzer/fuzz_fat
+		-o build/libfuzzer/fuzz_fat $(LDLIBS)
 	tests/fuzz/make-seeds.sh build/libfuzzer/seeds
 	build/libfuzzer/fuzz_fat -max_total_time=$(FUZZ_SECONDS) -max_len=1048576 \
 		-timeout=10 build/libfuzzer/corpus build/libfuzzer/seeds
@@ -190,11 +205,12 @@ bench-bins: $(BUILD)/bench/bench_msg
 $(BUILD)/bench/bench_msg: bench/bench_msg.c $(BUILD)/lib/libnanoos_threads.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CFLAGS) $< -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS)
 
 bench: all
 	$(Q)$(BUILD)/bench/bench_msg
 	$(Q)bench/bench_sdimage.sh $(BUILD)
+	$(Q)for s in $(BENCH_SCRIPTS); do $$s $(BUILD) || exit 1; done
 
 # ---------------------------------------------------------------- firmware
 # The portable parts and the coroutine backend, compiled and linked for the
@@ -222,7 +238,7 @@ build/firmware/msgcheck-$(AVR_MCU).elf: $(AVR_OBJ)
 
 # Portable parts msgcheck does not link (its --gc-sections would drop them
 # anyway): compiled for AVR only to prove they build there.
-AVR_CHECK_OBJ := build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o \
+AVR_CHECK_OBJ += build/avr/kproc/sdcard.o build/avr/kproc/sd_ram.o build/avr/kproc/sd_fault.o \
                  build/avr/kproc/sd_msg.o build/avr/kproc/fs_policy.o
 AVR_CHECK_OBJ += build/avr/sdimage/fat_format.o build/avr/sdimage/mbr.o
 AVR_CHECK_OBJ += build/avr/kproc/fat_vol.o build/avr/kproc/fat_chain.o build/avr/kproc/fat_dir.o \
