@@ -42,17 +42,47 @@ typedef struct guest_mem {
 	unsigned npages;
 	uint32_t clock_hand;
 	uint64_t hits, misses, writebacks;
+	/* Added by the implementation (gmem.c, gmem_paged.c): */
+	unsigned mru;                    /* GMEM_PAGED: slot of the last hit */
+	/* Frees what the init function allocated (the mapping, the slots);
+	 * NULL when the caller owns every buffer. gmem_destroy calls it. */
+	void (*release)(struct guest_mem *m);
 } guest_mem;
+
+/* Paged backend slots: GMEM_SLOT_BYTES of RAM each (the page and its
+ * bookkeeping), 4-byte aligned. */
+#define GMEM_SLOT_BYTES (GMEM_PAGE_SIZE + 8u)
 
 /* Flat backend (Linux port: anonymous mapping, zero-filled, no host
  * pages committed until touched). size must be a multiple of 4096. */
 int gmem_flat_init(guest_mem *m, uint32_t size);
 /* Paged backend: `cache_pages` slots of GMEM_PAGE_SIZE in RAM over `store`.
- * The store must return zeros for pages never written. */
+ * The store must return zeros for pages never written. size must be a
+ * multiple of GMEM_PAGE_SIZE. Linux port: the slots come from calloc
+ * (gmem_paged_linux.c). */
 int gmem_paged_init(guest_mem *m, uint32_t size, const struct gmem_store *store,
                     unsigned cache_pages);
+/* The same over caller-owned slot memory (portable; AVR: a static array):
+ * `bytes` / GMEM_SLOT_BYTES slots, at least 1, at `slots` (4-byte aligned).
+ * The memory must outlive the guest; gmem_destroy does not free it. */
+int gmem_paged_init_mem(guest_mem *m, uint32_t size, const struct gmem_store *store,
+                        void *slots, uint32_t bytes);
+
+/* A store over a caller-given RAM buffer of `size` bytes (a multiple of
+ * GMEM_PAGE_SIZE; zero it first, since a store returns zeros for pages never
+ * written): for tests and for diskless builds. Fills *out with ctx = ram. */
+struct gmem_ram_store {
+	uint8_t *mem;
+	uint32_t size;
+	unsigned fail_after;             /* tests: page I/Os to allow; 0 = never fail */
+	unsigned ios;                    /* page reads and writes done so far */
+};
+int gmem_ram_store_init(struct gmem_ram_store *ram, void *mem, uint32_t size,
+                        struct gmem_store *out);
 /* Write every dirty page back (paged); 0 for flat. */
 int gmem_sync(guest_mem *m);
+/* Frees the backend (release hook) without writing dirty pages back: a
+ * guest's memory dies with it. Call gmem_sync first to keep the store. */
 void gmem_destroy(guest_mem *m);
 
 /* Checked copies between host buffers and guest memory. */

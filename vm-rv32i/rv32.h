@@ -11,6 +11,23 @@
  * stopped the run included; rv32_run leaves pc AT the ecall and the caller
  * sets pc += 4 after handling it. cycle reads as instret; time comes from
  * cpu->read_time (RV32_TIME_HZ ticks per second; 0 when NULL).
+ *
+ * Stops, precisely (instret is exact at every one):
+ *  - BUDGET: exactly `budget` instructions ran; pc is the next one.
+ *  - ECALL/EBREAK: pc at the instruction, which counts as executed.
+ *  - LOAD/STORE_FAULT, ILLEGAL: pc at the instruction, not executed (no
+ *    register or memory changed); fault_addr is the first byte's address.
+ *  - FETCH_FAULT, two cases, as the ISA reports them: a taken jump or branch
+ *    to a misaligned target (bit 1 set) stops AT the jump, not executed (rd
+ *    unchanged), fault_addr = the target; fetching from outside the space
+ *    (a jump there, running off the end, or a bad cpu->pc) stops with pc =
+ *    fault_addr = that address, the jump executed.
+ *
+ * Decode cache (RV32_DECODE_CACHE, on by default except on AVR): rv32_init
+ * reserves it with the port's rv32_dcache_map (Linux: rv32_dcache_linux.c,
+ * an mmap of 4 bytes per guest byte, committed only for code that runs);
+ * without it every instruction is fetched and decoded from guest memory.
+ * After pointing cpu->mem at another guest_mem, call rv32_flush_decode.
  */
 #ifndef NOS_RV32_H
 #define NOS_RV32_H
@@ -18,6 +35,14 @@
 #include <stdint.h>
 
 #include "vm-rv32i/gmem.h"
+
+#ifndef RV32_DECODE_CACHE
+#ifdef __AVR__
+#define RV32_DECODE_CACHE 0
+#else
+#define RV32_DECODE_CACHE 1
+#endif
+#endif
 
 #define RV32_TIME_HZ 1000000u        /* rdtime ticks per second */
 
@@ -53,5 +78,9 @@ int rv32_init(rv32_cpu *cpu, guest_mem *mem);      /* 0 or -NOS_ENOMEM */
 void rv32_destroy(rv32_cpu *cpu);
 enum rv32_stop rv32_run(rv32_cpu *cpu, uint64_t budget);
 void rv32_flush_decode(rv32_cpu *cpu);              /* e.g. after execve */
+
+/* Added: a short name for a stop ("illegal instruction", "load fault"...),
+ * for messages. */
+const char *rv32_stop_name(enum rv32_stop stop);
 
 #endif
