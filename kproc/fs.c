@@ -5,7 +5,7 @@
  *
  * Messages it accepts (kproc/proto.h, payloads there), from kernel
  * processes only -- its parent (the daemon or tool that booted it) and
- * sched; anyone else gets -NOS_EPERM:
+ * the scheduler (sched and its CPU workers); anyone else gets -NOS_EPERM:
  *   FS_MSG_MOUNTED                        -> 0, or why the volume did not mount
  *   FS_MSG_OPEN      fs_path_req          -> handle
  *   FS_MSG_CLOSE     fs_handle_req        -> 0
@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "kproc/fat.h"
+#include "kproc/sched.h"
 #include "kproc/fs.h"
 #include "kproc/kproc.h"
 
@@ -57,9 +58,11 @@ struct fs_state {
 
 /* ---------------------------------------------------------------- checks */
 
+/* The scheduler is sched ("sched", 0) and its CPU workers ("sched", 1..):
+ * the workers speak for the guests they run. */
 static int trusted(const msg_t *m)
 {
-	return m->from == kproc_parent() || kproc_sent_by(m, "sched", 0);
+	return m->from == kproc_parent() || kproc_sent_by_any(m, "sched", 0, SCHED_WORKERS_MAX);
 }
 
 /* Copy (p, len) into out as a canonical path. */
@@ -254,23 +257,30 @@ static int32_t on_io(msg_t *m, void *state)
 {
 	struct fs_state *st = state;
 	struct fs_io *q = m->payload;
-	uint32_t pos;
-	int r;
+	uint32_t pos, saved;
+	int32_t r;
 
 	if (!handle_ok(st, m, q->handle))
 		return -NOS_EBADF;
 	if (q->len && q->buf == NULL)
 		return -NOS_EFAULT;
-	if (q->offset != FS_AT_POSITION) {
-		if (q->offset < 0)
-			return -NOS_EINVAL;
-		r = fat_seek(&st->vol, q->handle, q->offset, FAT_SEEK_SET, &pos);
-		if (r < 0)
-			return r;
+	if (q->offset == FS_AT_POSITION) {
+		if (m->type == FS_MSG_READ)
+			return fat_read(&st->vol, q->handle, q->buf, q->len);
+		return fat_write(&st->vol, q->handle, q->buf, q->len);
 	}
-	if (m->type == FS_MSG_READ)
-		return fat_read(&st->vol, q->handle, q->buf, q->len);
-	return fat_write(&st->vol, q->handle, q->buf, q->len);
+	/* pread/pwrite: at the offset, leaving the handle's position alone. */
+	if (q->offset < 0)
+		return -NOS_EINVAL;
+	r = fat_seek(&st->vol, q->handle, 0, FAT_SEEK_CUR, &saved);
+	if (r == 0)
+		r = fat_seek(&st->vol, q->handle, q->offset, FAT_SEEK_SET, &pos);
+	if (r < 0)
+		return r;
+	r = m->type == FS_MSG_READ ? fat_read(&st->vol, q->handle, q->buf, q->len) :
+	    fat_write(&st->vol, q->handle, q->buf, q->len);
+	fat_seek(&st->vol, q->handle, saved, FAT_SEEK_SET, &pos);
+	return r;
 }
 
 static int32_t on_seek(msg_t *m, void *state)

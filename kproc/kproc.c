@@ -75,6 +75,37 @@ int kproc_sent_by(const msg_t *m, const char *name, unsigned index)
 	return msg_lookup(name, index, &pid) == 0 && pid == m->from;
 }
 
+int kproc_sent_by_any(const msg_t *m, const char *name, unsigned first, unsigned last)
+{
+	unsigned i;
+
+	for (i = first; i <= last; i++)
+		if (kproc_sent_by(m, name, i))
+			return 1;
+	return 0;
+}
+
+int32_t kproc_hold(msg_t **slots, unsigned n, msg_t *m)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!slots[i]) {
+			slots[i] = m;
+			return KPROC_DEFERRED;
+		}
+	return -NOS_EAGAIN;
+}
+
+void kproc_drop(msg_t **slots, unsigned n, const msg_t *m)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (slots[i] == m)
+			slots[i] = NULL;
+}
+
 /* ---------------------------------------------------------------- serving */
 
 static const struct kproc_handler *handler_for(const struct kproc_service *svc, uint16_t type)
@@ -156,8 +187,12 @@ int kproc_serve(const struct kproc_service *svc)
 				svc->idle(svc->state);
 			continue;
 		}
-		if (m->flags & MSG_F_REPLY)
-			continue;       /* a completion of ours: services send no async */
+		if (m->flags & MSG_F_REPLY) {
+			/* A completion of a message the service sent with MSG_F_NOTIFY. */
+			if (svc->returned)
+				svc->returned(m, svc->state);
+			continue;
+		}
 		if (!serve_common(m, &stop))
 			serve_one(svc, m);
 	}

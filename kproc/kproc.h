@@ -53,6 +53,9 @@ void kproc_panic(const char *why) __attribute__((noreturn));
  * a kernel process makes before privileged work. */
 int kproc_sent_by(const msg_t *m, const char *name, unsigned index);
 
+/* Whether m was sent by any process registered as (name, first..last). */
+int kproc_sent_by_any(const msg_t *m, const char *name, unsigned first, unsigned last);
+
 /* ---- the serve loop ---- */
 
 #define KPROC_DEFERRED 0x7fffffff   /* handler keeps m and replies later */
@@ -75,10 +78,19 @@ struct kproc_service {
 	/* Who may ask: called before any handler (after the size check); a
 	 * negative result is the reply. NULL: everyone may. */
 	int32_t (*admit)(const msg_t *m, void *state);
+	/* A message the service sent with MSG_F_NOTIFY came back complete.
+	 * NULL: the service sends none. */
+	void (*returned)(msg_t *m, void *state);
 	/* Called between messages when receive times out (idle_ns > 0). */
 	void (*idle)(void *state);
 	int64_t idle_ns;
 };
+
+/* Requests a service holds (KPROC_DEFERRED) until it can answer them:
+ * a fixed table of slots. hold returns KPROC_DEFERRED, or -NOS_EAGAIN
+ * when every slot is taken; drop forgets m (after a cancel). */
+int32_t kproc_hold(msg_t **slots, unsigned n, msg_t *m);
+void kproc_drop(msg_t **slots, unsigned n, const msg_t *m);
 
 /* Serve until KPROC_MSG_STOP from the parent; returns 0 then. */
 int kproc_serve(const struct kproc_service *svc);

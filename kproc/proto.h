@@ -200,4 +200,183 @@ struct fs_statfs_req {
 	struct fs_statfs st;            /* out */
 };
 
+/* ---- sched (kproc/sched.c) and its CPU workers (vm-rv32i/worker.c) -------
+ * sched ("sched", 0) keeps the process table: guest pids, parents, process
+ * groups, exit statuses, and the pipes. The CPU workers ("sched", 1..N) run
+ * the guests and are the only ones who speak for a guest: a request naming
+ * a guest pid is trusted only from a worker (or, for SPAWN/WAIT of the guests
+ * it started, from the tool that booted the instance). */
+enum {
+	SCHED_MSG_SPAWN   = PROTO_SCHED + 1,  /* sched_spawn -> guest pid; worker filled in */
+	SCHED_MSG_EXITED  = PROTO_SCHED + 2,  /* sched_exited (worker) -> 0 */
+	SCHED_MSG_WAIT    = PROTO_SCHED + 3,  /* sched_wait -> pid reaped, 0 (WNOHANG), -ECHILD */
+	SCHED_MSG_FORKED  = PROTO_SCHED + 4,  /* sched_spawn (worker: ppid set) -> child pid */
+	SCHED_MSG_KILL    = PROTO_SCHED + 5,  /* sched_kill -> 0, -ESRCH, -EPERM */
+	SCHED_MSG_PGID    = PROTO_SCHED + 6,  /* sched_pgid -> 0 (set) or the pgid (get) */
+	SCHED_MSG_PIPE    = PROTO_SCHED + 7,  /* none -> pipe id */
+	SCHED_MSG_PIPE_IO = PROTO_SCHED + 8,  /* sched_pipe_io -> bytes, 0 at EOF, -EPIPE */
+	SCHED_MSG_PIPE_REF = PROTO_SCHED + 9, /* sched_pipe_ref -> 0: ends opened/closed */
+	SCHED_MSG_PS      = PROTO_SCHED + 10, /* sched_ps -> entries filled in */
+	/* to a worker, from sched or the booting tool */
+	WORKER_MSG_START  = PROTO_SCHED + 0x80, /* worker_start -> 0, or why not */
+	WORKER_MSG_SIGNAL = PROTO_SCHED + 0x81, /* worker_signal -> 0, -ESRCH */
+};
+
+#define SCHED_ARGS_MAX 64            /* argv + envp entries a spawn carries */
+
+/* Who a guest runs as. */
+struct sched_cred {
+	uint32_t uid, gid;
+	char name[32];
+};
+
+struct sched_spawn {
+	uint32_t ppid;                  /* FORKED: the parent guest; SPAWN: 0 */
+	uint32_t pid;                   /* FORKED: 0; out: the new pid */
+	uint32_t pgid, sid;             /* FORKED: inherited */
+	struct sched_cred cred;
+	const char *cmd;                /* for ps; NUL-terminated */
+	uint32_t worker;                /* out (SPAWN): the worker that will run it */
+};
+
+/* Linux wait statuses: (code << 8) for an exit, the signal number for a kill. */
+struct sched_exited {
+	uint32_t pid;
+	int32_t wstatus;
+	uint64_t instret;               /* for --stats and ps */
+	uint64_t syscalls;
+};
+
+#define SCHED_WNOHANG 0x1u
+
+struct sched_wait {
+	uint32_t waiter;                /* the guest waiting, or 0: the spawning tool */
+	int32_t pid;                    /* > 0 that child, -1 any, < -1 group -pid */
+	uint32_t options;               /* SCHED_WNOHANG */
+	int32_t wstatus;                /* out */
+	uint64_t instret, syscalls;     /* out: what the child used */
+};
+
+struct sched_kill {
+	uint32_t sender;                /* guest pid, 0: the tool */
+	int32_t pid;                    /* > 0 a guest, < -1 a group, -1 everyone allowed */
+	uint32_t sig;
+};
+
+struct sched_pgid {
+	uint32_t caller;                /* guest pid */
+	uint32_t pid;                   /* 0: the caller */
+	int32_t pgid;                   /* >= 0: set (0: = pid); -1: get; -2: setsid */
+};
+
+#define SCHED_PIPE_READ  0u
+#define SCHED_PIPE_WRITE 1u
+
+struct sched_pipe_io {
+	uint32_t pipe;
+	uint32_t dir;                   /* SCHED_PIPE_READ / _WRITE */
+	void *buf;
+	uint32_t len;
+	uint32_t nonblock;
+};
+
+struct sched_pipe_ref {
+	uint32_t pipe;
+	uint32_t end;                   /* SCHED_PIPE_READ / _WRITE */
+	int32_t delta;                  /* +1 (dup, fork) or -1 (close) */
+};
+
+struct sched_ps_entry {
+	uint32_t pid, ppid, pgid, uid;
+	char state;                     /* R, S, Z */
+	char cmd[47];
+};
+
+struct sched_ps {
+	struct sched_ps_entry *ents;
+	uint32_t max;
+	uint32_t count;                 /* out */
+};
+
+struct guest;                        /* vm-rv32i/guest.h */
+
+/* What a worker needs to start a guest from an ELF image in memory. */
+struct worker_start {
+	uint32_t pid;
+	const void *image;
+	uint32_t image_len;
+	const char *path;               /* for messages and AT_EXECFN */
+	const char *const *argv;
+	const char *const *envp;
+	struct sched_cred cred;
+	const char *cwd;                /* canonical, on the volume */
+	uint32_t mem_size;              /* bytes of guest space; 0: the default */
+	uint32_t console;               /* console pid of its terminal */
+	uint32_t trace;                 /* print each syscall (nanoos run --trace) */
+	char why[160];                  /* out: why it did not start */
+};
+
+struct worker_signal {
+	uint32_t pid;
+	uint32_t sig;
+	uint32_t sender;                /* the guest that sent it (si_pid), 0: the kernel */
+	uint32_t sender_uid;
+};
+
+/* ---- console (kproc/console.c) ------------------------------------------
+ * The terminal: the invoking terminal when an instance boots in-process.
+ * Guests reach it through their worker; the host side (the terminal's
+ * reader) feeds it input. */
+enum {
+	CONSOLE_MSG_READ  = PROTO_CONSOLE + 1, /* console_io -> bytes, 0 at EOF */
+	CONSOLE_MSG_WRITE = PROTO_CONSOLE + 2, /* console_io -> bytes */
+	CONSOLE_MSG_INPUT = PROTO_CONSOLE + 3, /* console_io (host side) -> 0; len 0: EOF */
+	CONSOLE_MSG_IOCTL = PROTO_CONSOLE + 4, /* console_ioctl -> 0 or -ENOTTY ... */
+	CONSOLE_MSG_HANGUP = PROTO_CONSOLE + 5, /* none (host side) -> 0 */
+};
+
+struct console_io {
+	uint32_t stream;                /* 1 stdout, 2 stderr (WRITE) */
+	void *buf;
+	uint32_t len;
+	uint32_t nonblock;
+};
+
+/* Linux's termios layout for RV32 (asm-generic): 4 flag words, line, 19 cc. */
+#define CONSOLE_NCCS 19
+struct console_termios {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[CONSOLE_NCCS];
+};
+
+struct console_ioctl {
+	uint32_t request;               /* Linux TCGETS, TCSETS*, TIOCGWINSZ, ... */
+	uint32_t caller_pgid;
+	struct console_termios tio;     /* in/out */
+	uint16_t rows, cols;            /* out: TIOCGWINSZ */
+	int32_t pgid;                   /* in/out: TIOCSPGRP/TIOCGPGRP */
+};
+
+/* ---- memmgr (kproc/memmgr.c) --------------------------------------------
+ * Guest memory accounting: each guest's brk and anonymous mappings, inside
+ * its space, against quotas. Workers ask for a guest; memmgr only decides
+ * addresses and counts bytes (the worker zeroes the pages). */
+enum {
+	MEMMGR_MSG_NEW   = PROTO_MEMMGR + 1, /* memmgr_req (pid, a = brk start, b = map top,
+	                                      * len = limit) -> 0 */
+	MEMMGR_MSG_BRK   = PROTO_MEMMGR + 2, /* memmgr_req (a = wanted, 0: ask) -> the brk */
+	MEMMGR_MSG_MMAP  = PROTO_MEMMGR + 3, /* memmgr_req (len) -> 0, addr in a */
+	MEMMGR_MSG_MUNMAP = PROTO_MEMMGR + 4, /* memmgr_req (a, len) -> 0 */
+	MEMMGR_MSG_FREE  = PROTO_MEMMGR + 5, /* memmgr_req (pid) -> 0 */
+	MEMMGR_MSG_CLONE = PROTO_MEMMGR + 6, /* memmgr_req (pid = parent, a = child) -> 0 */
+	MEMMGR_MSG_USAGE = PROTO_MEMMGR + 7, /* memmgr_req (pid) -> 0, bytes in len */
+};
+
+struct memmgr_req {
+	uint32_t pid;
+	uint32_t a, b;
+	uint32_t len;
+};
+
 #endif

@@ -1,0 +1,25 @@
+/*
+ * sched.h: start the sched kernel process (kproc/sched.c). Portable.
+ */
+#ifndef NOS_SCHED_H
+#define NOS_SCHED_H
+
+#include <stddef.h>
+
+#include "kproc/proto.h"
+#include "msg/msg.h"
+
+#define SCHED_WORKERS_MAX 32           /* workers are ("sched", 1..this) */
+
+struct sched_config {
+	/* The process table and pipe buffers come from here (the port's
+	 * malloc/free): sched sizes them for the platform. */
+	void *(*alloc)(size_t n);
+	void (*release)(void *p);
+	unsigned max_procs_per_user;       /* 0: no limit below the table's size */
+};
+
+/* Start sched as ("sched", 0) under the caller; cfg must outlive it. */
+int sched_start(struct sched_config *cfg, msg_pid_t *pid);
+
+#endif

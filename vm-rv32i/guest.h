@@ -1,0 +1,142 @@
+/*
+ * guest.h: a running RV32 program as its CPU worker holds it.
+ *
+ * A guest is not a thread: it is this record, run in slices by one CPU
+ * worker (vm-rv32i/worker.c). A system call that needs a kernel process
+ * fills g->pend, sends it with MSG_F_NOTIFY and parks the guest; when the
+ * completed message comes back into the worker's inbox, pend.done() turns
+ * the reply into the guest's a0 (or sends the next step) and the guest is
+ * runnable again. At most one message per guest is in flight, so the
+ * payload lives here, pinned, for exactly as long as the runtime needs it.
+ */
+#ifndef NOS_GUEST_H
+#define NOS_GUEST_H
+
+#include <stdint.h>
+
+#include "kproc/proto.h"
+#include "kproc/fs_policy.h"
+#include "msg/msg.h"
+#include "vm-rv32i/rv32.h"
+
+#define GUEST_FD_MAX 64
+#define GUEST_SIG_MAX 64              /* signals 1..64, as Linux */
+#define GUEST_MEM_DEFAULT (64u << 20)
+#define GUEST_STACK_MAX (8u << 20)    /* the stack's share of the space */
+#define GUEST_IO_MAX (1u << 20)       /* bytes one read/write moves per message */
+
+/* An open file description, shared by the fds that dup or fork made. */
+enum ofile_kind { OF_FS = 1, OF_CONSOLE, OF_PIPE };
+
+struct ofile {
+	uint8_t kind;
+	uint8_t is_dir;
+	uint8_t pipe_end;             /* OF_PIPE: SCHED_PIPE_READ / _WRITE */
+	uint16_t refs;
+	int32_t handle;               /* fs handle, pipe id */
+	uint32_t flags;               /* Linux O_* the guest opened it with */
+	msg_pid_t console;            /* OF_CONSOLE */
+	char *path;                   /* canonical path (directories: for *at calls) */
+	struct fs_dirent *peek;       /* getdents64: an entry read but not yet given */
+	uint8_t dots;                 /* getdents64: "." and ".." given so far */
+};
+
+enum guest_state {
+	GUEST_RUNNABLE = 1,
+	GUEST_BLOCKED,                /* a message in flight (pend) */
+	GUEST_SLEEPING,               /* until wake_ns */
+	GUEST_STOPPED,                /* SIGSTOP until SIGCONT */
+	GUEST_SUSPENDED,              /* rt_sigsuspend: until a signal is delivered */
+	GUEST_VFORKED,                /* vfork: until the child execs or exits */
+	GUEST_DEAD,                   /* exited; freed once nothing is in flight */
+};
+
+struct guest;
+typedef void (*guest_done_fn)(struct guest *g, int32_t status);
+
+/* The one request a guest may have in flight, and its payload. */
+struct guest_pending {
+	msg_t m;
+	guest_done_fn done;
+	union {
+		struct fs_path_req path;
+		struct fs_rename_req rename;
+		struct fs_handle_req handle;
+		struct fs_io io;
+		struct fs_seek seek;
+		struct fs_stat_req stat;
+		struct fs_readdir_req readdir;
+		struct fs_statfs_req statfs;
+		struct sched_spawn spawn;
+		struct sched_exited exited;
+		struct sched_wait wait;
+		struct sched_kill kill;
+		struct sched_pgid pgid;
+		struct sched_pipe_io pipe;
+		struct sched_pipe_ref pipe_ref;
+		struct console_io con;
+		struct console_ioctl ioctl;
+		struct memmgr_req mem;
+	} u;
+	char path[FS_PATH_MAX];       /* canonical paths the payload points at */
+	char path2[FS_PATH_MAX];
+	uint32_t arg[6];              /* the call's arguments, for later steps */
+	uint8_t *bounce;              /* paged memory: the bytes moved */
+	uint32_t bounce_addr;         /* guest address they go to / come from */
+	void *ctx;                    /* a step's private state */
+};
+
+struct guest_sigaction {
+	uint32_t handler;             /* 0 = SIG_DFL, 1 = SIG_IGN, else an address */
+	uint32_t flags;
+	uint64_t mask;
+};
+
+struct worker;
+
+struct guest {
+	struct guest *next;           /* the worker's run queue or sleep list */
+	struct guest *all_next;       /* every guest of the worker */
+	struct worker *w;
+	enum guest_state state;
+	uint32_t pid, ppid, pgid, sid;
+	struct sched_cred cred;
+	rv32_cpu cpu;
+	guest_mem mem;
+	uint32_t brk;                 /* the program break memmgr granted */
+	uint32_t img_lowest;          /* lowest address the program loaded */
+	uint32_t map_low;             /* lowest anonymous mapping so far (0: none) */
+	uint32_t umask;
+	struct ofile *fd[GUEST_FD_MAX];
+	uint64_t cloexec;             /* bit n: fd n closes on execve */
+	char cwd[FS_PATH_MAX];
+	char cmd[48];
+	msg_pid_t console;
+	uint64_t wake_ns;             /* GUEST_SLEEPING */
+	uint64_t sig_pending, sig_mask;
+	uint64_t saved_mask;          /* rt_sigsuspend: the mask to restore */
+	uint32_t restore_mask;        /* saved_mask is pending restore */
+	uint32_t sig_from[GUEST_SIG_MAX + 1], sig_from_uid[GUEST_SIG_MAX + 1];
+	struct guest *vfork_parent;
+	uint64_t close_mask;          /* guest_close_fds: the fds still to close */
+	guest_done_fn close_then;     /* and what runs after */   /* a vfork child: the parent it holds */
+	struct guest_sigaction sigact[GUEST_SIG_MAX + 1];
+	int32_t exit_status;          /* wait status once it ended */
+	uint32_t in_flight;           /* pend is out (2: a signal may cancel it) */
+	uint32_t exiting;             /* closing its files; gone for everyone else */
+	uint32_t interrupted;         /* a signal cancelled pend */
+	uint32_t trace;               /* print each syscall */
+	uint32_t trace_nr, trace_a[6];  /* the call being traced */
+	uint64_t syscalls;
+	struct guest_pending pend;
+};
+
+/* Linux signal numbers the kernel acts on. */
+enum {
+	GSIG_HUP = 1, GSIG_INT = 2, GSIG_QUIT = 3, GSIG_ILL = 4, GSIG_ABRT = 6,
+	GSIG_KILL = 9, GSIG_SEGV = 11, GSIG_PIPE = 13, GSIG_ALRM = 14,
+	GSIG_TERM = 15, GSIG_CHLD = 17, GSIG_CONT = 18, GSIG_STOP = 19,
+	GSIG_TSTP = 20, GSIG_TTIN = 21, GSIG_TTOU = 22, GSIG_WINCH = 28,
+};
+
+#endif
