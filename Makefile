@@ -5,7 +5,7 @@
 #   make soak            the same tests at full scale (the counts the issues name)
 #   make bench           benchmarks, as ratios against peers measured in the same run
 #   make firmware-check  compile the portable parts for AVR (atmega2560)
-#   make run             install what is missing, build, start NanoOs
+#   make run             install what is missing, build, boot NanoOs with its shell
 #   make clean
 #
 #   SAN=address,undefined or SAN=thread: a sanitizer build in build/san-*/
@@ -252,12 +252,11 @@ firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 # ---------------------------------------------------------------- run
 run: deps-check
 	$(Q)$(MAKE) --no-print-directory all
-	@echo "make run: the NanoOs daemon (nanoosd) and its shell are not built yet:"
-	@echo "  they arrive with the daemon issue. What works today is the kernel's"
-	@echo "  message core, the SD card and its FAT volume: try"
-	@echo "    $(BUILD)/bin/nanoos sdimage create /tmp/sd.img --size 64M"
-	@echo "    $(BUILD)/bin/nanoos sdimage ls -l /tmp/sd.img"
-	@echo "  'make test' exercises it all and 'make bench' measures it."
+	@echo "make run: NanoOs boots in this terminal on the default image"
+	@echo "  (\$${XDG_DATA_HOME:-~/.local/share}/nanoos/sd.img, made from build/rootfs on first use)"
+	@echo "  and runs its shell; type 'exit' or ^D to leave. The daemon, nanoosd,"
+	@echo "  comes with its own issue; until then each 'nanoos run' boots its own instance."
+	$(Q)$(BUILD)/bin/nanoos run /bin/sh
 
 clean:
 	rm -rf build

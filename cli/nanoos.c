@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/run_cmd.h"
 #include "cli/sdimage_cmd.h"
 
 struct verb {
@@ -15,6 +16,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "run", run_main, "run an RV32 program on NanoOs (boots an instance on the image)" },
 	{ "sdimage", sdimage_main, "make, inspect and change SD card images (FAT volumes)" },
 };
 
