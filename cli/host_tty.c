@@ -19,7 +19,7 @@
 struct host_tty {
 	pthread_t reader;
 	int reader_started;
-	volatile int stop;
+	int stop;                        /* set by host_tty_stop (atomic) */
 	msg_pid_t console;
 	struct termios saved;
 	int saved_ok;
@@ -89,13 +89,18 @@ struct host_tty *host_tty_new(struct console_term *term)
 	return t;
 }
 
+static int stopping(struct host_tty *t)
+{
+	return __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
+}
+
 static void send_input(struct host_tty *t, void *buf, uint32_t len)
 {
 	struct console_io io = { 0, buf, len, 0 };
 	msg_t m;
 
 	msg_init(&m, CONSOLE_MSG_INPUT, &io, sizeof(io));
-	while (!t->stop && msg_call(t->console, &m, 100000000) == -NOS_ETIMEDOUT)
+	while (!stopping(t) && msg_call(t->console, &m, 100000000) == -NOS_ETIMEDOUT)
 		msg_init(&m, CONSOLE_MSG_INPUT, &io, sizeof(io));
 }
 
@@ -106,7 +111,7 @@ static void *reader_main(void *arg)
 
 	if (msg_attach("conin", 0) < 0)
 		return NULL;
-	while (!t->stop) {
+	while (!stopping(t)) {
 		struct pollfd p = { 0, POLLIN, 0 };
 		ssize_t n;
 
@@ -136,7 +141,7 @@ void host_tty_stop(struct host_tty *t)
 {
 	if (!t)
 		return;
-	t->stop = 1;
+	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
 	if (t->reader_started)
 		pthread_join(t->reader, NULL);
 	if (t->mode_changed)
