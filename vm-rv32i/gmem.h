@@ -12,6 +12,8 @@
  *
  * Functions return 0 or a negative NOS_E* (nos_errno.h): -NOS_EFAULT for an
  * address outside the space, -NOS_EIO when the backing store fails.
+ * A guest_mem is used by one thread at a time: the paged cache changes even
+ * when it is only read.
  */
 #ifndef NOS_GMEM_H
 #define NOS_GMEM_H

@@ -27,7 +27,10 @@
  * reserves it with the port's rv32_dcache_map (Linux: rv32_dcache_linux.c,
  * an mmap of 4 bytes per guest byte, committed only for code that runs);
  * without it every instruction is fetched and decoded from guest memory.
- * After pointing cpu->mem at another guest_mem, call rv32_flush_decode.
+ * Code the kernel writes into a guest (execve, or a program's own loader
+ * asking with riscv_flush_icache, Linux system call 259) runs once
+ * rv32_flush_decode was called; after pointing cpu->mem at another
+ * guest_mem, call it too.
  */
 #ifndef NOS_RV32_H
 #define NOS_RV32_H

@@ -3,9 +3,9 @@
  * with GCC's labels as values; compiled when RV32_DECODE_CACHE).
  *
  * The cache holds one struct rv32_op per guest word, laid out as the guest
- * space is: decode page p (1 KiB of guest code) is ops [p * 257, p * 257 +
- * 256), then a PAGE_END op that carries execution on to page p + 1. So the
- * op of pc is ops[pc/4 + pc/1024], a direct branch or jal within its page is
+ * space is: decode page p (4 KiB of guest code) is ops [p * 1025, p * 1025 +
+ * 1024), then a PAGE_END op that carries execution on to page p + 1. So the
+ * op of pc is ops[pc/4 + pc/4096], a direct branch or jal within its page is
  * a fixed distance in ops (computed at decode), and memory that was never
  * decoded reads as zeros: a NULL handler. Entering a block from another page
  * (a computed jump, a far branch, falling into the next page) checks for
@@ -13,13 +13,14 @@
  * (rv32_dcache_map); only pages of code that ran are ever touched. fence.i
  * and rv32_flush_decode zero what was decoded.
  *
- * Budget: each op knows the number of instructions from it to the end of
- * its basic block (at most 256: blocks end at page ends). Entering a block
- * -- after any branch or jump -- charges all of it at once, so the hot path
- * counts nothing per instruction; a block that does not fit what is left is
- * run by the plain loop (rv32.c) one instruction at a time instead, so a run
- * stops after exactly `budget` instructions. A stop inside a block gives
- * back what it did not reach: the stopping op's own count.
+ * Budget: a basic block is charged when it ends (a branch or jump: the ops
+ * from its entry to there), so the hot path counts nothing per
+ * instruction. Entering a block checks that it fits what is left: at once
+ * when 1024 or more instructions are left (no block outruns its page), else
+ * by the op's blen; a block that might overrun is run by the plain loop
+ * (rv32.c) one instruction at a time instead, so a run stops after exactly
+ * `budget` instructions. A stop inside a block counts the ops from the
+ * block's entry to the stop.
  *
  * Fused pairs (rv32_op.h) halve the dispatch jumps, which on a modern host
  * cost more than the work of most instructions.
@@ -32,7 +33,7 @@
 
 #if RV32_DECODE_CACHE
 
-#define CODE_PAGE 1024u              /* guest bytes decoded at once */
+#define CODE_PAGE 4096u              /* guest bytes decoded at once */
 #define PAGE_WORDS (CODE_PAGE / 4u)
 #define PAGE_OPS (PAGE_WORDS + 1u)   /* and the PAGE_END */
 #define HEADER_BYTES 4096u           /* the struct, before page-aligned ops */
@@ -47,11 +48,10 @@ struct rv32_decode_cache {
 
 _Static_assert(sizeof(struct rv32_op) == 16, "an op is 16 bytes");
 _Static_assert(sizeof(struct rv32_decode_cache) <= HEADER_BYTES, "header fits");
-_Static_assert(PAGE_WORDS <= 256u, "block lengths fit an op's byte");
 
 static inline uint32_t op_index(uint32_t pc)
 {
-	return (pc >> 2) + (pc >> 10);
+	return (pc >> 2) + (pc >> 12);
 }
 
 static uint32_t op_pc(const struct rv32_decode_cache *dc, const struct rv32_op *op)
@@ -142,25 +142,52 @@ _Static_assert(RVK_COUNT <= 256, "kinds fit the fusion table's bytes");
 _Static_assert(RVK_BGE == RVK_BLT + 1 && RVK_BLTU == RVK_BLT + 2 && RVK_BGEU == RVK_BLT + 3,
                "branch kinds in funct3 order");
 
-/* The kinds, fields, block lengths and fusions of a page's ops. */
-static void decode_words(struct rv32_op *ops, uint8_t *kinds, const uint8_t *buf,
-                         uint32_t words, uint32_t base)
+/* The instruction word at pc (inside the space): straight from a flat
+ * mapping, else through gmem. 0, or -1 on a paged I/O error. */
+static int code_word(guest_mem *mem, uint32_t pc, uint32_t *w)
 {
-	uint32_t i, blen = 0;
+	uint8_t b[4];
+
+	if (mem->flat != NULL) {
+		*w = ld_32(mem->flat + pc);
+		return 0;
+	}
+	if (gmem_read(mem, pc, b, 4) < 0)
+		return -1;
+	*w = ld_32(b);
+	return 0;
+}
+
+/* The kinds and fields of a page's ops, from guest memory: words beyond
+ * the space are FETCH_FAULT. 0, or -1 on a paged I/O error. */
+static int decode_words(guest_mem *mem, struct rv32_op *ops, uint8_t *kinds, uint32_t base,
+                        uint32_t size)
+{
+	uint32_t i, w;
 
 	for (i = 0; i < PAGE_WORDS; i++) {
+		uint32_t pc = base + i * 4u;
 		enum rv32_kind k = RVK_FETCH_FAULT;
 
 		memset(&ops[i], 0, sizeof(ops[i]));
-		if (i < words) {
-			k = rv32_decode(ld_32(buf + i * 4u), base + i * 4u, &ops[i]);
-			k = link_target(k, &ops[i], base + i * 4u);
+		if (pc < size) {
+			if (code_word(mem, pc, &w) < 0)
+				return -1;
+			k = link_target(rv32_decode(w, pc, &ops[i]), &ops[i], pc);
 		}
 		kinds[i] = (uint8_t)k;
 	}
+	return 0;
+}
+
+/* Block lengths (from the kinds, before fusion), then fusions. */
+static void mark_blocks_and_fuse(struct rv32_op *ops, uint8_t *kinds)
+{
+	uint32_t i, blen = 0;
+
 	for (i = PAGE_WORDS; i-- > 0;) {
 		blen = rv32_kind_ends_block((enum rv32_kind)kinds[i]) ? 1 : blen + 1;
-		ops[i].blen1 = (uint8_t)(blen - 1u);
+		ops[i].blen = (uint8_t)(blen < RV32_BLEN_MAX ? blen : RV32_BLEN_MAX);
 	}
 	for (i = 0; i + 1 < PAGE_WORDS; i++) {
 		uint8_t f = fused_kind[kinds[i]][kinds[i + 1]];
@@ -176,13 +203,14 @@ static int fill_page(struct rv32_decode_cache *dc, guest_mem *mem, uint32_t page
                      const void *const *handlers)
 {
 	struct rv32_op *ops = dc->ops + (size_t)page * PAGE_OPS;
-	uint32_t base = page * CODE_PAGE, avail = dc->size - base;
-	uint32_t words = avail < CODE_PAGE ? avail / 4u : PAGE_WORDS, i;
-	uint8_t buf[CODE_PAGE], kinds[PAGE_WORDS];
+	uint8_t kinds[PAGE_WORDS];
+	uint32_t i;
 
-	if (gmem_read(mem, base, buf, words * 4u) < 0)
+	if (decode_words(mem, ops, kinds, page * CODE_PAGE, dc->size) < 0) {
+		memset(ops, 0, PAGE_WORDS * sizeof(*ops));      /* still not decoded */
 		return -1;
-	decode_words(ops, kinds, buf, words, base);
+	}
+	mark_blocks_and_fuse(ops, kinds);
 	for (i = 0; i < PAGE_WORDS; i++)
 		ops[i].h = handlers[kinds[i]];
 	memset(&ops[PAGE_WORDS], 0, sizeof(struct rv32_op));
@@ -200,18 +228,15 @@ static int fill_page(struct rv32_decode_cache *dc, guest_mem *mem, uint32_t page
 #define X(i) r[i]
 #define WR(v) (r[op->rd] = (v))
 #define DISPATCH() goto *op->h
-/* Start a block at op, charging all of it. The jump is picked without a
- * branch of its own, so GCC keeps one dispatch jump per block end instead of
- * folding them all into one (which the host could not predict); a block that
- * does not fit goes to `careful`, which gives the charge back.
- * ENTER_CHECKED first decodes op's page if that was not done yet: for
- * entries that may come from another page. */
+/* Start a block at op. The fast path picks its jump without a branch of
+ * its own, so GCC keeps one dispatch jump per block end instead of folding
+ * them all into one (which the host could not predict); enter_slow checks
+ * the budget near its end. ENTER_CHECKED first decodes op's page if that
+ * was not done yet: for entries that may come from another page. */
 #define ENTER()                                                                \
 	do {                                                                   \
-		uint32_t b_ = op->blen1 + 1u;                                  \
-		const void *to_ = RV_LIKELY(left >= b_) ? op->h : &&careful;  \
-		left -= b_;                                                    \
-		goto *to_;                                                     \
+		entry = op;                                                    \
+		goto *(RV_LIKELY(left >= 1024u) ? op->h : &&enter_slow);      \
 	} while (0)
 #define ENTER_CHECKED()                                                        \
 	do {                                                                   \
@@ -219,10 +244,12 @@ static int fill_page(struct rv32_decode_cache *dc, guest_mem *mem, uint32_t page
 			goto decode;                                           \
 		ENTER();                                                       \
 	} while (0)
+/* Charge the block that ends with this op. */
+#define CHARGE() (left -= (uint32_t)(op - entry) + 1u)
 #define NEXT do { op++; DISPATCH(); } while (0)
-#define NEXT_BLOCK do { op++; ENTER(); } while (0)
-#define BRANCH(c) do { op += (c) ? op->imm : 1; ENTER(); } while (0)
-#define JAL_DIRECT do { WR(PC_NOW + 4u); op += op->imm; ENTER(); } while (0)
+#define NEXT_BLOCK do { CHARGE(); op++; ENTER(); } while (0)
+#define BRANCH(c) do { CHARGE(); op += (c) ? op->imm : 1; ENTER(); } while (0)
+#define JAL_DIRECT do { WR(PC_NOW + 4u); CHARGE(); op += op->imm; ENTER(); } while (0)
 #define GOTO_PC(t)                                                             \
 	do {                                                                   \
 		if (RV_UNLIKELY((t) >= size))                                  \
@@ -235,6 +262,7 @@ static int fill_page(struct rv32_decode_cache *dc, guest_mem *mem, uint32_t page
 		uint32_t t_ = (t);                                             \
 		if (RV_UNLIKELY(t_ & 3u))                                      \
 			FAULT(RV32_STOP_FETCH_FAULT, t_);                      \
+		CHARGE();                                                      \
 		GOTO_PC(t_);                                                   \
 	} while (0)
 #define JUMP_LINK(t, link)                                                     \
@@ -243,23 +271,24 @@ static int fill_page(struct rv32_decode_cache *dc, guest_mem *mem, uint32_t page
 		if (RV_UNLIKELY(t_ & 3u))                                      \
 			FAULT(RV32_STOP_FETCH_FAULT, t_);                      \
 		WR(link);                                                      \
+		CHARGE();                                                      \
 		GOTO_PC(t_);                                                   \
 	} while (0)
-/* Stops: at this op, not executed (its block's rest was charged but did
- * not run); at this op, executed; fetching at t after a jump. */
+/* Stops: at this op, not executed; at this op, executed; fetching at t
+ * (everything before charged). `done` counts this block's ops that ran. */
 #define FAULT(s, addr)                                                         \
 	do {                                                                   \
 		stop = (s);                                                    \
 		cpu->fault_addr = (addr);                                      \
 		stop_pc = op_pc(dc, op);                                       \
-		unrun = op->blen1 + 1u;                                        \
+		done = (uint32_t)(op - entry);                                 \
 		goto out;                                                      \
 	} while (0)
 #define STOP_RETIRED(s)                                                        \
 	do {                                                                   \
 		stop = (s);                                                    \
 		stop_pc = op_pc(dc, op);                                       \
-		unrun = op->blen1;                                             \
+		done = (uint32_t)(op - entry) + 1u;                            \
 		goto out;                                                      \
 	} while (0)
 #define FETCH_AT(t)                                                            \
@@ -268,7 +297,7 @@ static int fill_page(struct rv32_decode_cache *dc, guest_mem *mem, uint32_t page
 		cpu->fault_addr = stop_pc = (t);                               \
 		goto out;                                                      \
 	} while (0)
-#define INSTRET_NOW (cpu->instret + (budget - left) - (op->blen1 + 1u))
+#define INSTRET_NOW (cpu->instret + (budget - left) + (uint32_t)(op - entry))
 #define PC_NOW op_pc(dc, op)
 
 #define FUSED_HANDLER(a, b) OP(a##_##b) { SEM_##a(op++) SEM_##b(NEXT) }
@@ -284,8 +313,8 @@ enum rv32_stop rv32_run_cached(rv32_cpu *cpu, uint32_t budget)
 	guest_mem *mem = cpu->mem;
 	uint8_t *fb = mem->flat;
 	uint32_t r[RV32_SINK + 1], size = mem->size, lim = rv32_fast_limit(mem), left = budget;
-	uint32_t stop_pc = cpu->pc, unrun = 0;
-	struct rv32_op *ops, *op;
+	uint32_t stop_pc = cpu->pc, done = 0;
+	struct rv32_op *ops, *op, *entry;
 	enum rv32_stop stop;
 
 	if (dc->size != size) {                     /* cpu->mem changed */
@@ -295,7 +324,7 @@ enum rv32_stop rv32_run_cached(rv32_cpu *cpu, uint32_t budget)
 		dc = cpu->dc;
 	}
 	ops = dc->ops;
-	op = ops;
+	op = entry = ops;
 	memcpy(r, cpu->x, sizeof(cpu->x));
 	r[0] = 0;
 	if (stop_pc & 3u)
@@ -308,6 +337,7 @@ enum rv32_stop rv32_run_cached(rv32_cpu *cpu, uint32_t budget)
 	OP(PAGE_END) {                              /* the next page's first pc */
 		uint32_t t = op_pc(dc, op);
 
+		left -= (uint32_t)(op - entry);
 		if (t >= size)
 			FETCH_AT(t);
 		op++;
@@ -319,6 +349,7 @@ enum rv32_stop rv32_run_cached(rv32_cpu *cpu, uint32_t budget)
 	OP(FENCE_I) {                               /* clearing zeroes op itself */
 		uint32_t t = op_pc(dc, op) + 4u;
 
+		CHARGE();
 		cache_clear(dc);
 		GOTO_PC(t);
 	}
@@ -327,8 +358,10 @@ decode:                                             /* entered at op, not decode
 	if (fill_page(dc, mem, (uint32_t)(op - ops) / PAGE_OPS, handlers) < 0)
 		FETCH_AT(op_pc(dc, op));
 	ENTER();
-careful:                                            /* the block at op does not fit */
-	left += op->blen1 + 1u;
+enter_slow:                                         /* fewer than 1024 left */
+	if (op->blen != RV32_BLEN_MAX && op->blen <= left)
+		DISPATCH();
+	/* The block at op might overrun: the plain loop runs what is left. */
 	cpu->pc = op_pc(dc, op);
 	cpu->instret += budget - left;
 	memcpy(cpu->x, r, sizeof(cpu->x));
@@ -336,7 +369,7 @@ careful:                                            /* the block at op does not 
 	return rv32_run_plain(cpu, left);
 out:
 	cpu->pc = stop_pc;
-	cpu->instret += budget - left - unrun;
+	cpu->instret += budget - left + done;
 	memcpy(cpu->x, r, sizeof(cpu->x));
 	cpu->x[0] = 0;
 	return stop;

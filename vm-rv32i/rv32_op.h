@@ -90,16 +90,18 @@ enum rv32_kind {
  * (LI), an absolute target (branches, jal: the decode cache turns it into
  * the distance to the target op), the CSR number or the illegal word. Links
  * (pc + 4) are not stored: the loops know each op's pc. In the decode cache
- * `h` is the handler's address (NULL: not decoded yet) and `blen1` the
- * number of instructions from this op to the end of its basic block, minus
- * one (a block never outruns its 256-instruction decode page).
+ * `h` is the handler's address (NULL: not decoded yet) and `blen` the
+ * number of instructions from this op to the end of its basic block, capped
+ * at RV32_BLEN_MAX (what may run before the next budget check).
  */
 struct rv32_op {
 	const void *h;
 	int32_t imm;
 	uint8_t rd, rs1, rs2;
-	uint8_t blen1;
+	uint8_t blen;
 };
+
+#define RV32_BLEN_MAX 255u
 
 enum rv32_kind rv32_decode(uint32_t insn, uint32_t pc, struct rv32_op *op);
 

@@ -345,6 +345,29 @@ START_TEST(test_fetch_off_the_end)
 }
 END_TEST
 
+/* A paged guest may end inside a 4 KiB decode page: the words past its
+ * end are a fetch fault, as is running off it. */
+START_TEST(test_partial_last_page)
+{
+	const uint32_t size = SZ + 512;
+	uint32_t w[] = { ADDI(A0, A0, 1), ADDI(A0, A0, 1), JALR(0, A1, 0) };
+
+	guest_make(&G, BACKEND_PAGED, size, 4);
+	put_code(&G, size - 8, w, 2);
+	G.cpu.pc = size - 8;
+	ck_assert_int_eq(rv32_run(&G.cpu, 100), RV32_STOP_FETCH_FAULT);
+	ck_assert_uint_eq(G.cpu.pc, size);
+	ck_assert_uint_eq(G.cpu.x[A0], 2);
+	put_code(&G, CODE, w + 2, 1);                       /* jump past the end */
+	G.cpu.pc = CODE;
+	G.cpu.x[A1] = size + 4;
+	ck_assert_int_eq(rv32_run(&G.cpu, 100), RV32_STOP_FETCH_FAULT);
+	ck_assert_uint_eq(G.cpu.pc, size + 4);
+	ck_assert_uint_eq(G.cpu.instret, 3);
+	guest_free(&G);
+}
+END_TEST
+
 /* Straight code and a loop across a 4 KiB page boundary. */
 START_TEST(test_across_pages)
 {
@@ -821,6 +844,7 @@ static Suite *rv32_cpu_suite(void)
 	tcase_add_loop_test(tc, test_jump_faults, 0, BACKENDS);
 	tcase_add_loop_test(tc, test_fetch_off_the_end, 0, BACKENDS);
 	tcase_add_loop_test(tc, test_across_pages, 0, BACKENDS);
+	tcase_add_test(tc, test_partial_last_page);
 	tcase_add_loop_test(tc, test_illegal, 0, NILL * BACKENDS);
 	tcase_add_loop_test(tc, test_legal_neighbours, 0, BACKENDS);
 	tcase_add_loop_test(tc, test_ecall_ebreak_resume, 0, BACKENDS);
