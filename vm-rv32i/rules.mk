@@ -6,7 +6,8 @@ VM_PORTABLE := vm-rv32i/gmem.c vm-rv32i/gmem_paged.c vm-rv32i/gmem_ram_store.c \
                vm-rv32i/guest_stack.c
 PORTABLE_SRC += $(VM_PORTABLE)
 LINUX_SRC += vm-rv32i/gmem_flat_linux.c vm-rv32i/gmem_paged_linux.c \
-             vm-rv32i/rv32_dcache_linux.c vm-rv32i/elf_load.c
+             vm-rv32i/rv32_dcache_linux.c vm-rv32i/elf_load.c \
+             vm-rv32i/rv32_jit_x86_64.c
 LDLIBS += -lelf
 AVR_CHECK_OBJ += $(VM_PORTABLE:%.c=build/avr/%.o)
 
@@ -53,6 +54,10 @@ ONE_BACKEND_SUITES += gmem rv32_cpu elf_load
 $(BUILD)/tests/test_gmem: $(VM_TEST_HDRS)
 $(BUILD)/tests/test_rv32_cpu: $(VM_TEST_HDRS) $(RV32_FIXTURES)
 $(BUILD)/tests/test_elf_load: $(VM_TEST_HDRS) $(RV32_FIXTURES)
+
+# The block translator (x86-64 Linux) against the interpreter, in lockstep.
+ONE_BACKEND_SUITES += rv32_jit
+$(BUILD)/tests/test_rv32_jit: $(VM_TEST_HDRS) $(RV32_FIXTURES)
 
 # The same CPU suite over the CPU built without its decode cache, as AVR
 # builds it: every instruction fetched and decoded from guest memory.

@@ -12,6 +12,7 @@
 #include "kproc/nos_errno.h"
 #include "vm-rv32i/rv32_exec.h"
 #include "vm-rv32i/rv32_handlers.h"
+#include "vm-rv32i/rv32_jit.h"
 
 /* The budget rv32_run hands a loop at once: 32-bit counting inside. */
 #define RV32_CHUNK 0x40000000u
@@ -37,7 +38,13 @@ int rv32_init(rv32_cpu *cpu, guest_mem *mem)
 {
 	memset(cpu, 0, sizeof(*cpu));
 	cpu->mem = mem;
-#if RV32_DECODE_CACHE
+#if RV32_JIT
+	int err = rv32_cache_create(cpu);
+
+	if (err == 0 && (err = rv32_jit_create(cpu)) < 0)
+		rv32_cache_destroy(cpu);
+	return err;
+#elif RV32_DECODE_CACHE
 	return rv32_cache_create(cpu);
 #else
 	return 0;
@@ -46,6 +53,9 @@ int rv32_init(rv32_cpu *cpu, guest_mem *mem)
 
 void rv32_destroy(rv32_cpu *cpu)
 {
+#if RV32_JIT
+	rv32_jit_destroy(cpu);
+#endif
 #if RV32_DECODE_CACHE
 	rv32_cache_destroy(cpu);
 #endif
@@ -54,6 +64,9 @@ void rv32_destroy(rv32_cpu *cpu)
 
 void rv32_flush_decode(rv32_cpu *cpu)
 {
+#if RV32_JIT
+	rv32_jit_flush(cpu);
+#endif
 #if RV32_DECODE_CACHE
 	rv32_cache_flush(cpu);
 #else
@@ -67,6 +80,11 @@ enum rv32_stop rv32_run(rv32_cpu *cpu, uint64_t budget)
 		uint32_t chunk = budget > RV32_CHUNK ? RV32_CHUNK : (uint32_t)budget;
 		enum rv32_stop stop;
 
+#if RV32_JIT
+		if (cpu->jit != NULL && cpu->mem->kind == GMEM_FLAT)
+			stop = rv32_jit_run(cpu, chunk);
+		else
+#endif
 #if RV32_DECODE_CACHE
 		stop = cpu->dc != NULL ? rv32_run_cached(cpu, chunk) : rv32_run_plain(cpu, chunk);
 #else

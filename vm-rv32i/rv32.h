@@ -31,6 +31,11 @@
  * asking with riscv_flush_icache, Linux system call 259) runs once
  * rv32_flush_decode was called; after pointing cpu->mem at another
  * guest_mem, call it too.
+ *
+ * Block translator (x86-64 Linux, rv32_jit_x86_64.c): rv32_run turns basic
+ * blocks of a flat-memory guest into host code, with the same stops and
+ * instret as the interpreter; NANOOS_JIT=0 in the environment when
+ * rv32_init runs leaves that CPU to the interpreter.
  */
 #ifndef NOS_RV32_H
 #define NOS_RV32_H
@@ -60,6 +65,7 @@ enum rv32_stop {
 };
 
 struct rv32_decode_cache;            /* private to the CPU */
+struct rv32_jit;                     /* likewise (x86-64 Linux only) */
 
 typedef struct rv32_cpu {
 	uint32_t x[32];                  /* x[0] reads as 0 */
@@ -71,6 +77,7 @@ typedef struct rv32_cpu {
 	uint32_t fault_addr;
 	uint32_t fault_insn;
 	struct rv32_decode_cache *dc;    /* owned by the CPU */
+	struct rv32_jit *jit;            /* owned by the CPU; NULL: no translator */
 } rv32_cpu;
 
 /* Register names of the ABI, for syscalls and traces. */
