@@ -27,10 +27,12 @@
  * case-blind for ASCII and Latin-1. Times are Unix seconds, stored in UTC.
  *
  * Layers (one file each, bottom up, as in ChaN FatFs's ff.c):
- *   fat_vol.c    sector cache, mount (MBR or bare volume, BPB checks),
- *                dirty bit, FSInfo, sync; the write order lives there
+ *   fat_vol.c    sector cache (hashed, LRU, write-back in sorted runs),
+ *                mount (MBR or bare volume, BPB checks), dirty bit, FSInfo,
+ *                sync; the write order lives there
  *   fat_chain.c  FAT entries (every FAT copy), cluster alloc/free, chains
- *   fat_dir.c    directory entries, long names, 8.3 aliases, timestamps
+ *   fat_dir.c    directory entries, long names, 8.3 aliases, timestamps,
+ *                the name index of big directories (FAT_DIR_INDEX)
  *   fat_file.c   open files: read, write, seek, truncate
  *   fat_path.c   path lookup and the path operations
  */
@@ -49,14 +51,28 @@
 #ifdef __AVR__
 #define FAT_CACHE_SECTORS 1
 #else
-#define FAT_CACHE_SECTORS 64
+#define FAT_CACHE_SECTORS 4096          /* 2 MiB: a 256 MiB file's FAT fits */
+#endif
+#endif
+#ifndef FAT_CACHE_HASH                  /* the cache's hash buckets: a power of two */
+#ifdef __AVR__
+#define FAT_CACHE_HASH 1
+#else
+#define FAT_CACHE_HASH 8192
+#endif
+#endif
+#ifndef FAT_IO_BATCH                    /* sectors moved in one request through the */
+#ifdef __AVR__                          /* cache: read-ahead, and written-back runs */
+#define FAT_IO_BATCH 1
+#else
+#define FAT_IO_BATCH 128
 #endif
 #endif
 #ifndef FAT_READ_AHEAD                  /* sectors read at once on a cache miss */
 #ifdef __AVR__
 #define FAT_READ_AHEAD 1
 #else
-#define FAT_READ_AHEAD 8
+#define FAT_READ_AHEAD 16
 #endif
 #endif
 #ifndef FAT_MAX_OPEN                    /* open files and directories at once */
@@ -71,6 +87,23 @@
 #endif
 #if !FAT_LFN
 #error "FAT_LFN 0 (8.3 names only) is not implemented yet"
+#endif
+#ifndef FAT_DIR_INDEX                   /* directories with a name index at once */
+#ifdef __AVR__                          /* (0: none; lookups scan, as FatFs does) */
+#define FAT_DIR_INDEX 0
+#else
+#define FAT_DIR_INDEX 16
+#endif
+#endif
+#ifndef FAT_DIR_INDEX_POOL              /* hash slots (4 bytes) they share: a full */
+#define FAT_DIR_INDEX_POOL (1u << 18)   /* directory (65,536 names) needs 2^17 */
+#endif
+
+#if FAT_CACHE_SECTORS < 1 || FAT_CACHE_SECTORS > 65535 || \
+    (FAT_CACHE_HASH & (FAT_CACHE_HASH - 1)) != 0 || FAT_READ_AHEAD < 1 || \
+    FAT_READ_AHEAD > FAT_IO_BATCH || FAT_DIR_INDEX < 0 || FAT_DIR_INDEX > 255
+#error "want FAT_CACHE_SECTORS 1..65535, FAT_CACHE_HASH a power of two, \
+FAT_READ_AHEAD 1..FAT_IO_BATCH, FAT_DIR_INDEX 0..255"
 #endif
 
 /* ---- flags ---- */
@@ -121,10 +154,17 @@ struct fat_statfs {
 
 /* ---- the volume (the caller allocates it; fields are the engine's) ---- */
 
+#if FAT_CACHE_SECTORS <= 255
+typedef uint8_t fat_sid_t;              /* a cache slot's number */
+#else
+typedef uint16_t fat_sid_t;
+#endif
+
 struct fat_slot {                       /* one cached sector */
 	uint32_t lba;                   /* FAT_NO_LBA: empty */
 	uint32_t epoch;                 /* write-order group (see fat_vol.c) */
-	uint32_t used;                  /* LRU stamp */
+	fat_sid_t hnext;                /* next in its hash chain */
+	fat_sid_t prev, next;           /* its LRU list (clean or dirty), hot first */
 	uint8_t dirty;
 	uint8_t data[FAT_SECTOR_SIZE];
 };
@@ -140,6 +180,22 @@ struct fat_file {                       /* one open file or directory */
 	uint32_t clus;                  /* cluster number cidx of the chain; 0: none */
 	uint32_t cidx;
 };
+
+#if FAT_DIR_INDEX > 0
+/* What is known of one directory (fat_dir.c): a hash of its names (long and
+ * 8.3, folded) to the index where each entry's run starts, and hints. */
+struct fat_dir_index {
+	uint32_t start;                 /* its first cluster; FAT_NO_DIR: unused */
+	uint32_t used;                  /* LRU stamp */
+	uint32_t end;                   /* its first never-used entry, or its size */
+	uint32_t free_lo;               /* no free entry below this index */
+	uint32_t memo_index, memo_clus; /* a cluster of its chain and its first index */
+	uint32_t off, mask;             /* its hash slots: dix_pool[off .. off + mask] */
+	uint32_t keys, tombs;           /* live and deleted hash slots */
+	uint16_t alias_from;            /* 0, or: "~1" .. "~(alias_from - 1)" of */
+	uint8_t alias[11];              /* the 8.3 basis alias are all taken */
+};
+#endif
 
 struct fat_volume {
 	const struct sd_backend *disk;
@@ -162,15 +218,23 @@ struct fat_volume {
 	uint32_t nclusters;             /* data clusters: 2 .. nclusters + 1 */
 	uint32_t free_count, next_free;
 	uint32_t fsinfo_lba;            /* 0: none */
-	uint32_t epoch, stamp, flushed_epoch;
+	uint32_t epoch, flushed_epoch;
+	uint32_t link_epoch;            /* the last epoch a chain was extended in */
 	uint8_t unflushed;              /* writes since the last disk flush */
-	uint8_t last_slot;
 	uint16_t name_len, ename_len;
 	uint16_t name[LFN_MAX_CHARS + 1];       /* the name being looked up/made */
 	uint16_t ename[LFN_CHARS_PER_ENTRY * 20]; /* the entry's name while scanning */
+	fat_sid_t head[2], tail[2];     /* LRU lists: [0] clean and empty, [1] dirty */
+	fat_sid_t hash[FAT_CACHE_HASH]; /* first slot of each hash chain */
+	fat_sid_t order[FAT_CACHE_SECTORS];     /* scratch: slots to write, sorted */
 	struct fat_slot cache[FAT_CACHE_SECTORS];
-#if FAT_READ_AHEAD > 1
-	uint8_t ahead[FAT_READ_AHEAD * FAT_SECTOR_SIZE];        /* read-ahead buffer */
+#if FAT_IO_BATCH > 1
+	uint8_t batch[FAT_IO_BATCH * FAT_SECTOR_SIZE];  /* read-ahead, written runs */
+#endif
+#if FAT_DIR_INDEX > 0
+	uint32_t dix_stamp, dix_top;    /* LRU clock; pool slots in use */
+	struct fat_dir_index dix[FAT_DIR_INDEX];
+	uint32_t dix_pool[FAT_DIR_INDEX_POOL];
 #endif
 	struct fat_file files[FAT_MAX_OPEN];
 };
@@ -363,6 +427,20 @@ int fat_dir_commit(struct fat_volume *v, struct fat_node *n);
 int fat_dir_remove(struct fat_volume *v, const struct fat_node *n);
 int fat_dir_empty(struct fat_volume *v, uint32_t dir);
 int fat_dir_init(struct fat_volume *v, uint32_t clus, uint32_t parent);
+#if FAT_DIR_INDEX > 0
+/* Forget every directory's name index / the one of directory dir (its
+ * chain is freed). Changes through fat_dir_* keep the indexes true; code
+ * that changes entries behind them (fat_check's repairs) resets them. */
+void fat_dir_index_reset(struct fat_volume *v);
+void fat_dir_index_forget(struct fat_volume *v, uint32_t dir);
+#else
+static inline void fat_dir_index_reset(struct fat_volume *v) { (void)v; }
+static inline void fat_dir_index_forget(struct fat_volume *v, uint32_t dir)
+{
+	(void)v;
+	(void)dir;
+}
+#endif
 
 /* fat_file.c */
 int fat_file_new(struct fat_volume *v, const struct fat_node *n, uint8_t fflags);

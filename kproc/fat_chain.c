@@ -237,6 +237,7 @@ int fat_free_chain(struct fat_volume *v, uint32_t first)
 	uint32_t c = first, next = 0, steps;
 	int r = 0;
 
+	fat_dir_index_forget(v, first); /* if it was a directory, its index goes */
 	for (steps = 0; c != 0 && r == 0; steps++) {
 		if (steps >= v->nclusters) {
 			r = -NOS_EIO;
@@ -273,6 +274,8 @@ int fat_cut_chain(struct fat_volume *v, uint32_t last)
 	return r;
 }
 
+/* Zeros into every sector of clus, a cluster nothing points to yet (taken
+ * by fat_alloc_chain): an early change, like file data (fat_vol.c). */
 int fat_zero_cluster(struct fat_volume *v, uint32_t clus)
 {
 	uint32_t lba = fat_clus_lba(v, clus), i;
@@ -280,7 +283,7 @@ int fat_zero_cluster(struct fat_volume *v, uint32_t clus)
 	int r;
 
 	for (i = 0; i < v->spc; i++) {
-		r = fat_cache_get(v, lba + i, FAT_NEW, &p);
+		r = fat_cache_get_early(v, lba + i, FAT_NEW, &p);
 		if (r < 0)
 			return r;
 	}

@@ -1135,9 +1135,9 @@ size_t fat_check_map_size(const struct fat_volume *v)
 	return ((size_t)v->nclusters + 7u) / 8u + (size_t)CK_DEPTH_MAX * CK_LEVEL;
 }
 
-int fat_check(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_bytes,
-              struct fat_check_report *rep, void (*say)(void *ctx, const char *line),
-              void *ctx)
+static int check_volume(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_bytes,
+                        struct fat_check_report *rep,
+                        void (*say)(void *ctx, const char *line), void *ctx)
 {
 	struct fat_check_report own;
 	struct ck c;
@@ -1192,4 +1192,17 @@ int fat_check(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_byt
 			return r;
 	}
 	return c.rep->problems > (uint32_t)INT_MAX ? INT_MAX : (int)c.rep->problems;
+}
+
+int fat_check(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_bytes,
+              struct fat_check_report *rep, void (*say)(void *ctx, const char *line),
+              void *ctx)
+{
+	int r = check_volume(v, flags, map, map_bytes, rep, say, ctx);
+
+	/* Repairs change entries and chains behind the directories' name
+	 * indexes (fat_dir.c): they are rebuilt from the disk when next used. */
+	if (flags & FAT_CHECK_REPAIR)
+		fat_dir_index_reset(v);
+	return r;
 }

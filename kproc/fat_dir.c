@@ -327,7 +327,8 @@ static void dir_loc(const struct fat_volume *v, const struct fat_dpos *d, uint32
 	*off = (uint16_t)(d->index % per_sec * DIR_ENTRY_SIZE);
 }
 
-/* Grow a directory by one zeroed cluster after last (write order 2). */
+/* Grow a directory by one zeroed cluster after last (write order 2: the
+ * cluster is taken and zeroed early, so the link follows both). */
 static int dir_grow(struct fat_volume *v, uint32_t last, uint32_t *clus)
 {
 	int32_t got = fat_alloc_chain(v, 1, clus);
@@ -336,7 +337,6 @@ static int dir_grow(struct fat_volume *v, uint32_t last, uint32_t *clus)
 	if (got < 0)
 		return (int)got;
 	r = fat_zero_cluster(v, *clus);
-	fat_barrier(v);
 	if (r == 0)
 		r = fat_link(v, last, *clus);
 	return r;
@@ -373,12 +373,31 @@ static int dir_advance(struct fat_volume *v, struct fat_dpos *d, int extend)
 	return 0;
 }
 
+#if FAT_DIR_INDEX > 0
+static struct fat_dir_index *dix_peek(struct fat_volume *v, uint32_t dir);
+#endif
+
+/* The cursor at entry index of directory start; from the cluster its index
+ * remembers, if that is not past index. */
 int fat_dir_seek(struct fat_volume *v, struct fat_dpos *d, uint32_t start, uint32_t index)
 {
 	int r = fat_dir_rewind(v, d, start);
+#if FAT_DIR_INDEX > 0
+	struct fat_dir_index *x = r == 0 && start != 0 ? dix_peek(v, start) : NULL;
 
+	if (x != NULL && x->memo_clus != 0 && x->memo_index <= index) {
+		d->clus = x->memo_clus;
+		d->index = x->memo_index;
+	}
+#endif
 	while (r == 0 && d->index < index)
 		r = dir_advance(v, d, 0);
+#if FAT_DIR_INDEX > 0
+	if (r == 0 && x != NULL) {
+		x->memo_clus = d->clus;
+		x->memo_index = d->index - d->index % dir_epc(v);
+	}
+#endif
 	return r == -NOS_ENOENT ? -NOS_EIO : r;
 }
 
@@ -473,22 +492,469 @@ static int name_eq(const uint16_t *a, uint16_t alen, const uint16_t *b, uint16_t
 	return 1;
 }
 
-/* Find v->name in directory dir, by long or 8.3 name, case-blind.
- * 0 (*n filled), -NOS_ENOENT, or -NOS_E*. */
+/* Is the entry just read (*n, its name in v->ename) the one v->name names:
+ * by its long name, or else by its 8.3 name, case-blind? */
+static int node_named(struct fat_volume *v, const struct fat_node *n)
+{
+	if (name_eq(v->name, v->name_len, v->ename, v->ename_len))
+		return 1;
+	if (n->nlfn == 0)
+		return 0;
+	sfn_to_name(v, n->ent);
+	return name_eq(v->name, v->name_len, v->ename, v->ename_len);
+}
+
+/* ------------------------------------------------------------ name index */
+
+/*
+ * With FAT_DIR_INDEX > 0 (Linux), the FAT_DIR_INDEX directories used last
+ * have an index each: built by one walk at the first lookup, kept up to
+ * date by every change made here (fat_dir_commit, fat_dir_remove), lost
+ * with the directory's chain (fat_dir_index_forget, from fat_free_chain),
+ * and dropped all at once by fat_check's repairs. It holds
+ *   - a hash table (open addressing, in v->dix_pool) from the folded long
+ *     name and the folded 8.3 name of every live entry to the index where
+ *     the entry's run starts: a lookup reads only the entries whose hash
+ *     matches, and a candidate 8.3 alias is checked in one probe, not in a
+ *     walk of the directory;
+ *   - free_lo, below which no entry is free: fat_dir_prepare looks for free
+ *     slots from there; end, the first never-used entry (or the size);
+ *   - memo: a cluster of the chain and its first entry index, so a seek
+ *     does not walk the chain from the start (fat_dir_seek).
+ * A hit is read back and compared, so a collision costs a read, never a
+ * wrong answer; anything unexpected drops the index and the walk decides.
+ */
+#if FAT_DIR_INDEX > 0
+
+#define FAT_NO_DIR      0xFFFFFFFFu
+#define DIX_EMPTY       0u
+#define DIX_TOMB        0x1FFFFu        /* a removed key: probes go on past it */
+#define DIX_RUN_MASK    0x1FFFFu        /* low 17 bits: the run's start + 1 */
+#define DIX_TAG_SHIFT   17              /* high 15 bits: the hash's */
+
+struct dix_probe {
+	uint32_t h, pos, left;
+};
+
+static uint32_t name_hash(const uint16_t *s, uint16_t len)
+{
+	uint32_t h = 2166136261u;       /* FNV-1a over the folded characters */
+	uint16_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ fold(s[i])) * 16777619u;
+	return h ^ h >> 15;
+}
+
+void fat_dir_index_reset(struct fat_volume *v)
+{
+	uint8_t i;
+
+	for (i = 0; i < FAT_DIR_INDEX; i++)
+		v->dix[i].start = FAT_NO_DIR;
+	v->dix_top = 0;
+}
+
+static struct fat_dir_index *dix_peek(struct fat_volume *v, uint32_t dir)
+{
+	uint8_t i;
+
+	for (i = 0; i < FAT_DIR_INDEX; i++)
+		if (v->dix[i].start == dir)
+			return &v->dix[i];
+	return NULL;
+}
+
+void fat_dir_index_forget(struct fat_volume *v, uint32_t dir)
+{
+	struct fat_dir_index *x = dix_peek(v, dir);
+
+	if (x != NULL)
+		x->start = FAT_NO_DIR;
+}
+
+/* Hash slots for a directory of cap entries: at most half full. */
+static uint32_t dix_size(uint32_t cap)
+{
+	uint32_t s = 64;
+
+	while (s < 2 * cap)
+		s <<= 1;
+	return s;
+}
+
+/* Move the live indexes' tables down to the bottom of the pool, in order. */
+static void dix_compact(struct fat_volume *v)
+{
+	struct fat_dir_index *low;
+	uint32_t at = 0;
+	uint8_t i;
+
+	for (;;) {
+		low = NULL;
+		for (i = 0; i < FAT_DIR_INDEX; i++) {
+			struct fat_dir_index *y = &v->dix[i];
+
+			if (y->start != FAT_NO_DIR && y->off >= at && (low == NULL || y->off < low->off))
+				low = y;
+		}
+		if (low == NULL)
+			break;
+		memmove(v->dix_pool + at, v->dix_pool + low->off,
+		        (size_t)(low->mask + 1) * sizeof(v->dix_pool[0]));
+		low->off = at;
+		at += low->mask + 1;
+	}
+	v->dix_top = at;
+}
+
+/* An empty table of `slots` for x (unused), at the top of the pool; the
+ * coldest indexes make room if need be. */
+static void dix_place(struct fat_volume *v, struct fat_dir_index *x, uint32_t slots)
+{
+	struct fat_dir_index *cold;
+	uint32_t live;
+	uint8_t i;
+
+	while (v->dix_top + slots > FAT_DIR_INDEX_POOL) {
+		live = 0;
+		cold = NULL;
+		for (i = 0; i < FAT_DIR_INDEX; i++) {
+			struct fat_dir_index *y = &v->dix[i];
+
+			if (y->start == FAT_NO_DIR)
+				continue;
+			live += y->mask + 1;
+			if (cold == NULL || y->used < cold->used)
+				cold = y;
+		}
+		if (live + slots > FAT_DIR_INDEX_POOL)
+			cold->start = FAT_NO_DIR;
+		dix_compact(v);
+	}
+	x->off = v->dix_top;
+	x->mask = slots - 1;
+	x->keys = x->tombs = 0;
+	v->dix_top += slots;
+	memset(v->dix_pool + x->off, 0, (size_t)slots * sizeof(v->dix_pool[0]));
+}
+
+/* Add the key h for the run starting at index run. -1 when the table is
+ * too full (the caller drops the index; it is rebuilt bigger). */
+static int dix_put(struct fat_volume *v, struct fat_dir_index *x, uint32_t h, uint32_t run)
+{
+	uint32_t *t = v->dix_pool + x->off, i = h & x->mask;
+
+	if ((x->keys + x->tombs + 1) * 4 > (x->mask + 1) * 3)
+		return -1;
+	while (t[i] != DIX_EMPTY && t[i] != DIX_TOMB)
+		i = (i + 1) & x->mask;
+	if (t[i] == DIX_TOMB)
+		x->tombs--;
+	t[i] = (h >> DIX_TAG_SHIFT << DIX_TAG_SHIFT) | (run + 1);
+	x->keys++;
+	return 0;
+}
+
+static void dix_probe_start(const struct fat_dir_index *x, uint32_t h, struct dix_probe *p)
+{
+	p->h = h;
+	p->pos = h & x->mask;
+	p->left = x->mask + 1;
+}
+
+/* The next run start (*run) whose key may be p->h: 1, or 0 when none is
+ * left. *slot (may be NULL) is where it sits. */
+static int dix_probe_next(struct fat_volume *v, const struct fat_dir_index *x,
+                          struct dix_probe *p, uint32_t *run, uint32_t **slot)
+{
+	uint32_t *t = v->dix_pool + x->off, val;
+
+	while (p->left > 0) {
+		val = t[p->pos];
+		if (val == DIX_EMPTY)
+			return 0;
+		if (slot != NULL)
+			*slot = &t[p->pos];
+		p->pos = (p->pos + 1) & x->mask;
+		p->left--;
+		if (val != DIX_TOMB && val >> DIX_TAG_SHIFT == p->h >> DIX_TAG_SHIFT) {
+			*run = (val & DIX_RUN_MASK) - 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Remove the key h of the run at run. 0, or -1 if it is not there. */
+static int dix_del(struct fat_volume *v, struct fat_dir_index *x, uint32_t h, uint32_t run)
+{
+	struct dix_probe p;
+	uint32_t got, *slot;
+
+	dix_probe_start(x, h, &p);
+	while (dix_probe_next(v, x, &p, &got, &slot))
+		if (got == run) {
+			*slot = DIX_TOMB;
+			x->keys--;
+			x->tombs++;
+			return 0;
+		}
+	return -1;
+}
+
+/* The entry whose run starts at index run, into *n (its name in v->ename):
+ * 0, or -NOS_EIO if no entry starts there (a stale index), -NOS_E*. */
+static int dix_read(struct fat_volume *v, const struct fat_dir_index *x, uint32_t run,
+                    struct fat_node *n)
+{
+	struct fat_dpos d;
+	int r = fat_dir_seek(v, &d, x->start, run);
+
+	if (r == 0)
+		r = fat_dir_next(v, &d, n);
+	if (r < 0)
+		return r;
+	return r == 1 && n->lfn_index == run ? 0 : -NOS_EIO;
+}
+
+/* The keys of the entry just read (*n, its name in v->ename): its name's
+ * hash, and its 8.3 name's if it has a long one. -> how many. */
+static uint8_t node_keys(struct fat_volume *v, const struct fat_node *n, uint32_t h[2])
+{
+	h[0] = name_hash(v->ename, v->ename_len);
+	if (n->nlfn == 0)
+		return 1;
+	sfn_to_name(v, n->ent);
+	h[1] = name_hash(v->ename, v->ename_len);
+	return 2;
+}
+
+/* How many entries directory dir can hold now: the fixed root's count, or
+ * its clusters' (at most FAT_DIR_MAX_ENTRIES). */
+static int dir_capacity(struct fat_volume *v, uint32_t dir, uint32_t *cap)
+{
+	uint32_t c = dir, next, n = 0;
+	int r;
+
+	if (dir == 0 && v->type != 32) {
+		*cap = v->root_entries;
+		return 0;
+	}
+	for (;;) {
+		n += dir_epc(v);
+		if (n >= FAT_DIR_MAX_ENTRIES) {
+			n = FAT_DIR_MAX_ENTRIES;
+			break;
+		}
+		r = fat_next(v, c, &next);
+		if (r < 0)
+			return r;
+		if (next == 0)
+			break;
+		c = next;
+	}
+	*cap = n;
+	return 0;
+}
+
+/* The index of dir, in x (unused): one walk of the directory. */
+static int dix_build(struct fat_volume *v, struct fat_dir_index *x, uint32_t dir)
+{
+	struct fat_dpos d;
+	struct fat_node n;
+	uint32_t cap, h[2], lba;
+	uint16_t off;
+	uint8_t k, i, *e;
+	int r = dir_capacity(v, dir, &cap);
+
+	if (r < 0)
+		return r;
+	if (dix_size(cap) > FAT_DIR_INDEX_POOL)
+		return -NOS_ENOMEM;
+	dix_place(v, x, dix_size(cap));
+	r = fat_dir_rewind(v, &d, dir);
+	while (r == 0 && (r = fat_dir_next(v, &d, &n)) == 1) {
+		k = node_keys(v, &n, h);
+		for (i = 0, r = 0; i < k && r == 0; i++)
+			r = dix_put(v, x, h[i], n.lfn_index) < 0 ? -NOS_ENOMEM : 0;
+	}
+	if (r < 0)
+		return r;
+	/* The walk stopped at a never-used entry, or after the last one. */
+	dir_loc(v, &d, &lba, &off);
+	r = fat_dir_entry(v, lba, off, FAT_RD, &e);
+	if (r < 0)
+		return r;
+	x->end = e[DIR_NAME] == DIR_FREE_LAST ? d.index : d.index + 1;
+	x->free_lo = 0;
+	x->memo_clus = 0;
+	x->alias_from = 0;
+	x->start = dir;
+	return 0;
+}
+
+/* dir's index, built if it has none (the coldest one makes room); NULL if
+ * it cannot be built (the caller walks the directory instead). */
+static struct fat_dir_index *dix_get(struct fat_volume *v, uint32_t dir)
+{
+	struct fat_dir_index *x = dix_peek(v, dir);
+	uint8_t i;
+
+	if (x == NULL) {
+		x = &v->dix[0];
+		for (i = 1; i < FAT_DIR_INDEX && x->start != FAT_NO_DIR; i++)
+			if (v->dix[i].start == FAT_NO_DIR || v->dix[i].used < x->used)
+				x = &v->dix[i];
+		x->start = FAT_NO_DIR;
+		if (dix_build(v, x, dir) < 0) {
+			x->start = FAT_NO_DIR;
+			return NULL;
+		}
+	}
+	x->used = ++v->dix_stamp;
+	return x;
+}
+
+/* fat_dir_find through x: 0 (*n), -NOS_ENOENT, or -NOS_E* (then the
+ * caller walks the directory). */
+static int dix_find(struct fat_volume *v, const struct fat_dir_index *x, struct fat_node *n)
+{
+	struct dix_probe p;
+	uint32_t run;
+	int r;
+
+	dix_probe_start(x, name_hash(v->name, v->name_len), &p);
+	while (dix_probe_next(v, x, &p, &run, NULL)) {
+		r = dix_read(v, x, run, n);
+		if (r < 0)
+			return r;
+		if (node_named(v, n))
+			return 0;
+	}
+	return -NOS_ENOENT;
+}
+
+/* Is sfn (11 bytes) the 8.3 name of a live entry of x's directory? 1, 0,
+ * or -NOS_E*. */
+static int dix_sfn_taken(struct fat_volume *v, const struct fat_dir_index *x,
+                         const uint8_t *sfn)
+{
+	uint8_t ent[DIR_ENTRY_SIZE];
+	struct dix_probe p;
+	struct fat_node n;
+	uint32_t run;
+	int r;
+
+	memset(ent, 0, sizeof(ent));
+	memcpy(ent, sfn, 11);
+	sfn_to_name(v, ent);
+	dix_probe_start(x, name_hash(v->ename, v->ename_len), &p);
+	while (dix_probe_next(v, x, &p, &run, NULL)) {
+		r = dix_read(v, x, run, &n);
+		if (r < 0)
+			return r;
+		if (memcmp(n.ent, sfn, 11) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is entry index the last one, or followed by a never-used one? 1, 0, -NOS_E*. */
+static int dir_ends_after(struct fat_volume *v, uint32_t dir, uint32_t index)
+{
+	struct fat_dpos d;
+	uint32_t lba;
+	uint16_t off;
+	uint8_t *e;
+	int r = fat_dir_seek(v, &d, dir, index);
+
+	if (r == 0)
+		r = dir_advance(v, &d, 0);
+	if (r == -NOS_ENOENT)
+		return 1;
+	if (r < 0)
+		return r;
+	dir_loc(v, &d, &lba, &off);
+	r = fat_dir_entry(v, lba, off, FAT_RD, &e);
+	return r < 0 ? r : e[DIR_NAME] == DIR_FREE_LAST;
+}
+
+/* fat_dir_commit wrote n (its long name v->name): into its directory's index. */
+static void dix_added(struct fat_volume *v, const struct fat_node *n)
+{
+	struct fat_dir_index *x = dix_peek(v, n->dir);
+	int r = 0;
+
+	if (x == NULL)
+		return;
+	if (n->nlfn != 0)
+		r = dix_put(v, x, name_hash(v->name, v->name_len), n->lfn_index);
+	sfn_to_name(v, n->ent);
+	if (r == 0)
+		r = dix_put(v, x, name_hash(v->ename, v->ename_len), n->lfn_index);
+	if (r == 0 && n->lfn_index == x->free_lo)
+		x->free_lo = n->index + 1;
+	/* Past the old end, live-looking garbage after it would now be seen
+	 * by walks: then the walk decides. */
+	if (r == 0 && n->index >= x->end)
+		r = dir_ends_after(v, n->dir, n->index) == 1 ? 0 : -1;
+	if (r == 0 && n->index >= x->end)
+		x->end = n->index + 1;
+	if (r != 0)
+		x->start = FAT_NO_DIR;
+}
+
+/* fat_dir_remove is about to free n's entries: out of the index. */
+static void dix_removing(struct fat_volume *v, const struct fat_node *n)
+{
+	struct fat_dir_index *x = dix_peek(v, n->dir);
+	struct fat_node m;
+	uint32_t h[2];
+	uint8_t k, i;
+
+	if (x == NULL)
+		return;
+	if (dix_read(v, x, n->lfn_index, &m) < 0 || m.index != n->index) {
+		x->start = FAT_NO_DIR;
+		return;
+	}
+	k = node_keys(v, &m, h);
+	for (i = 0; i < k; i++)
+		if (dix_del(v, x, h[i], n->lfn_index) < 0) {
+			x->start = FAT_NO_DIR;
+			return;
+		}
+	if (n->lfn_index < x->free_lo)
+		x->free_lo = n->lfn_index;
+	x->alias_from = 0;      /* an alias number may be free again */
+}
+
+#endif /* FAT_DIR_INDEX > 0 */
+
+/* Find v->name in directory dir, by long or 8.3 name, case-blind: through
+ * its index if it has one, else by a walk. 0 (*n filled), -NOS_ENOENT, or
+ * -NOS_E*. */
 int fat_dir_find(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 {
 	struct fat_dpos d;
-	int r = fat_dir_rewind(v, &d, dir);
+	int r;
 
+#if FAT_DIR_INDEX > 0
+	struct fat_dir_index *x = dix_get(v, dir);
+
+	if (x != NULL) {
+		r = dix_find(v, x, n);
+		if (r == 0 || r == -NOS_ENOENT)
+			return r;
+		fat_dir_index_forget(v, dir);   /* stale or unreadable: walk */
+	}
+#endif
+	r = fat_dir_rewind(v, &d, dir);
 	while (r == 0 && (r = fat_dir_next(v, &d, n)) == 1) {
 		r = 0;
-		if (name_eq(v->name, v->name_len, v->ename, v->ename_len))
+		if (node_named(v, n))
 			return 0;
-		if (n->nlfn != 0) {
-			sfn_to_name(v, n->ent);
-			if (name_eq(v->name, v->name_len, v->ename, v->ename_len))
-				return 0;
-		}
 	}
 	return r < 0 ? r : -NOS_ENOENT;
 }
@@ -645,12 +1111,57 @@ static int32_t sfn_free(const uint8_t *used, int zero_ok)
 	return -1;
 }
 
+#if FAT_DIR_INDEX > 0
+/* The alias sfn_unique's walk would choose, found through x: each
+ * candidate is one probe, and the numbers known to be taken (x->alias_from)
+ * are not tried again. 0, -NOS_ENOSPC, -NOS_E*. */
+static int sfn_unique_indexed(struct fat_volume *v, struct fat_dir_index *x,
+                              const uint8_t *basis, uint8_t blen, uint8_t lossy,
+                              const uint8_t *hashed, uint8_t hlen, uint8_t *sfn)
+{
+	uint32_t num = 0, base;
+	int r;
+
+	if (!lossy) {
+		sfn_alias(basis, blen, 0, sfn);
+		r = dix_sfn_taken(v, x, sfn);
+		if (r <= 0)
+			return r;
+	}
+	num = x->alias_from > 1 && memcmp(x->alias, basis, 11) == 0 ? x->alias_from : 1;
+	for (; num < 256; num++) {
+		sfn_alias(basis, blen, num, sfn);
+		r = dix_sfn_taken(v, x, sfn);
+		if (r <= 0)
+			break;
+	}
+	memcpy(x->alias, basis, 11);
+	x->alias_from = (uint16_t)num;
+	if (num < 256)
+		return r;
+	for (num = 1; num < 256; num++) {
+		sfn_alias(hashed, hlen, num, sfn);
+		r = dix_sfn_taken(v, x, sfn);
+		if (r <= 0)
+			return r;
+	}
+	for (base = 256; base < 1000000u; base += 256)
+		for (num = base + 1; num < base + 256; num++) {
+			sfn_alias(basis, blen, num, sfn);
+			r = dix_sfn_taken(v, x, sfn);
+			if (r <= 0)
+				return r;
+		}
+	return -NOS_ENOSPC;
+}
+#endif
+
 /*
  * A unique alias for v->name in dir. Like Windows, after the first numbers
  * ("NAME~1" .. "NAME~255") it uses a basis made of two letters and a hash
  * of the long name ("NA3F2C~1"), so many similar names cost one directory
  * walk each, not one per 256 numbers; only if that is full too does it
- * walk on through higher numbers.
+ * walk on through higher numbers. With an index, no walk at all.
  */
 static int sfn_unique(struct fat_volume *v, uint32_t dir, uint8_t *sfn)
 {
@@ -663,6 +1174,9 @@ static int sfn_unique(struct fat_volume *v, uint32_t dir, uint8_t *sfn)
 	uint32_t base;
 	int32_t num;
 	int r;
+#if FAT_DIR_INDEX > 0
+	struct fat_dir_index *x = dix_peek(v, dir);
+#endif
 
 	for (i = 0; i < v->name_len && i < LFN_MAX_CHARS; i++)
 		hash = (uint16_t)((hash << 5 | hash >> 11) ^ v->name[i]);
@@ -671,6 +1185,14 @@ static int sfn_unique(struct fat_volume *v, uint32_t dir, uint8_t *sfn)
 	for (i = 0; i < 4; i++)
 		hashed[hlen + i] = (uint8_t)hex[(hash >> (12 - 4 * i)) & 15];
 	hlen = (uint8_t)(hlen + 4);
+#if FAT_DIR_INDEX > 0
+	if (x != NULL) {
+		r = sfn_unique_indexed(v, x, basis, blen, lossy, hashed, hlen, sfn);
+		if (r == 0 || r == -NOS_ENOSPC)
+			return r;
+		fat_dir_index_forget(v, dir);   /* stale or unreadable: walk */
+	}
+#endif
 	for (base = 0; base < 1000000u; base += 256) {
 		memset(used, 0, sizeof(used));
 		memset(uh, 0, sizeof(uh));
@@ -709,10 +1231,13 @@ int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 {
 	const uint32_t per_sec = FAT_SECTOR_SIZE / DIR_ENTRY_SIZE;
 	struct fat_dpos d;
-	uint32_t need, run = 0, start = 0, lba;
+	uint32_t need, run = 0, start = 0, lba, from = 0, first_free = UINT32_MAX;
 	uint16_t off;
 	uint8_t ntres = 0, *e, never_used = 0;
 	int r;
+#if FAT_DIR_INDEX > 0
+	struct fat_dir_index *x;
+#endif
 
 	memset(n->ent, 0, DIR_ENTRY_SIZE);
 	n->npad = 0;
@@ -726,7 +1251,12 @@ int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 	}
 	n->ent[DIR_NT_RES] = ntres;
 	need = n->nlfn + 1u;
-	r = fat_dir_rewind(v, &d, dir);
+#if FAT_DIR_INDEX > 0
+	x = dix_peek(v, dir);
+	if (x != NULL && x->free_lo > 0)
+		from = x->free_lo - 1;  /* a live entry: the search goes as from 0 */
+#endif
+	r = fat_dir_seek(v, &d, dir, from);
 	for (; r == 0; r = dir_advance(v, &d, 1)) {
 		dir_loc(v, &d, &lba, &off);
 		r = fat_dir_entry(v, lba, off, FAT_RD, &e);
@@ -752,6 +1282,8 @@ int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 		}
 		if (run++ == 0)
 			start = d.index;
+		if (first_free == UINT32_MAX)
+			first_free = d.index;
 		never_used |= e[DIR_NAME] == DIR_FREE_LAST;
 		if (run == need) {
 			n->dir = dir;
@@ -759,6 +1291,10 @@ int fat_dir_prepare(struct fat_volume *v, uint32_t dir, struct fat_node *n)
 			n->index = d.index;
 			n->lba = lba;
 			n->off = off;
+#if FAT_DIR_INDEX > 0
+			if (x != NULL && dix_peek(v, dir) == x)
+				x->free_lo = first_free;
+#endif
 			return 0;
 		}
 	}
@@ -815,6 +1351,9 @@ int fat_dir_commit(struct fat_volume *v, struct fat_node *n)
 			memcpy(e, n->ent, DIR_ENTRY_SIZE);
 			n->lba = lba;
 			n->off = off;
+#if FAT_DIR_INDEX > 0
+			dix_added(v, n);
+#endif
 			return 0;
 		}
 		memset(e, 0, DIR_ENTRY_SIZE);
@@ -838,8 +1377,12 @@ int fat_dir_remove(struct fat_volume *v, const struct fat_node *n)
 	uint32_t lba;
 	uint16_t off;
 	uint8_t *e;
-	int r = fat_dir_seek(v, &d, n->dir, n->lfn_index);
+	int r;
 
+#if FAT_DIR_INDEX > 0
+	dix_removing(v, n);
+#endif
+	r = fat_dir_seek(v, &d, n->dir, n->lfn_index);
 	while (r == 0) {
 		dir_loc(v, &d, &lba, &off);
 		r = fat_dir_entry(v, lba, off, FAT_WR, &e);
@@ -869,14 +1412,15 @@ int fat_dir_empty(struct fat_volume *v, uint32_t dir)
 	return r;
 }
 
-/* Fill the new directory cluster clus: zeros, ".", ".." (parent's start). */
+/* Fill the new directory cluster clus (nothing points to it yet: early
+ * changes): zeros, ".", ".." (parent's start). */
 int fat_dir_init(struct fat_volume *v, uint32_t clus, uint32_t parent)
 {
 	uint8_t *p;
 	int r = fat_zero_cluster(v, clus);
 
 	if (r == 0)
-		r = fat_cache_get(v, fat_clus_lba(v, clus), FAT_WR, &p);
+		r = fat_cache_get_early(v, fat_clus_lba(v, clus), FAT_WR, &p);
 	if (r < 0)
 		return r;
 	memset(p, ' ', 11);

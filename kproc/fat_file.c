@@ -12,11 +12,14 @@
  *
  * Write order (fat_vol.c): a write past the end takes all the clusters it
  * needs at once (end-of-chain marked) and writes the data into them, both
- * as early changes, then links them, barrier; so the entry's size, stored
- * later in the current epoch, follows the link, and the link and the size
- * follow the data, whatever the size of the write. A write past the end
- * first fills the gap with zeros -- also the stale tail of the last cluster
- * left by a shrink. A shrink stores the new size, then cuts the chain.
+ * as early changes, then links them; the entry's size is stored after a
+ * barrier that follows the last link (fat_file_store), so the link and the
+ * size follow the data, and the size follows the link, whatever the size
+ * of the write (the links of one long sequential write share an epoch, so
+ * a sync flushes once for all of them, not once per write call). A write
+ * past the end first fills the gap with zeros -- also the stale tail of the
+ * last cluster left by a shrink. A shrink stores the new size, then cuts
+ * the chain.
  */
 #include <string.h>
 
@@ -84,8 +87,8 @@ static void file_share(struct fat_volume *v, const struct fat_file *f, int cut)
 }
 
 /* Write f's size, first cluster and mtime into its entry. What they expose
- * is in an earlier epoch already: data and new clusters are early changes,
- * and a link is followed by a barrier (file_append). */
+ * is in an earlier epoch: data and new clusters are early changes, and a
+ * barrier comes first if a chain was extended in the current epoch. */
 int fat_file_store(struct fat_volume *v, struct fat_file *f)
 {
 	uint8_t *e;
@@ -93,6 +96,8 @@ int fat_file_store(struct fat_volume *v, struct fat_file *f)
 
 	if (!(f->flags & FAT_F_USED) || !(f->flags & FAT_F_DIRTY) || f->ent_lba == 0)
 		return 0;
+	if (v->link_epoch == v->epoch)
+		fat_barrier(v);         /* the size follows the links made so far */
 	r = fat_dir_entry(v, f->ent_lba, f->ent_off, FAT_WR, &e);
 	if (r < 0)
 		return r;
@@ -248,6 +253,31 @@ static int clus_write(struct fat_volume *v, uint32_t clus, uint32_t off, const u
 	return 0;
 }
 
+/* The sectors of new cluster clus after byte end (0: none): zeros, in the
+ * cache (early). Nothing needs them, but where write-backs are batched
+ * they join the data of the clusters around into one request -- one write
+ * for many small files, not one each -- and the slack holds no stale bytes
+ * of a deleted file. The sector holding byte end is zero-filled already. */
+static int clus_zero_tail(struct fat_volume *v, uint32_t clus, uint32_t end)
+{
+#if FAT_IO_BATCH > 1
+	uint32_t lba = fat_clus_lba(v, clus), i;
+	uint8_t *p;
+	int r;
+
+	for (i = end == 0 ? v->spc : (end + FAT_SECTOR_SIZE - 1) / FAT_SECTOR_SIZE; i < v->spc; i++) {
+		r = fat_cache_get_early(v, lba + i, FAT_NEW, &p);
+		if (r < 0)
+			return r;
+	}
+#else
+	(void)v;
+	(void)clus;
+	(void)end;
+#endif
+	return 0;
+}
+
 /* Account for k bytes written at f->pos. */
 static void file_advance(struct fat_file *f, uint32_t k)
 {
@@ -285,6 +315,8 @@ static int32_t file_append(struct fat_volume *v, struct fat_file *f, const uint8
 		off = 0;
 		last += run - 1;
 	}
+	if (r == 0)
+		r = clus_zero_tail(v, last, (f->pos + done) % cs);
 	if (r < 0) {
 		fat_free_chain(v, first);       /* never linked: just give it back */
 		return r;
@@ -293,7 +325,7 @@ static int32_t file_append(struct fat_volume *v, struct fat_file *f, const uint8
 		f->first = first;       /* the entry, stored later, links it */
 	} else {
 		r = fat_link(v, f->clus, first);
-		fat_barrier(v);         /* the size follows the link */
+		v->link_epoch = v->epoch;       /* the size follows it (file_store) */
 	}
 	if (r < 0)
 		return r;

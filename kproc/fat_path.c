@@ -322,8 +322,7 @@ int fat_mkdir(struct fat_volume *v, const char *path)
 	got = fat_alloc_chain(v, 1, &clus);
 	if (got < 0)
 		return (int)got;
-	r = fat_dir_init(v, clus, dir);
-	fat_barrier(v);
+	r = fat_dir_init(v, clus, dir);         /* early: the entry follows it */
 	if (r == 0) {
 		n.ent[DIR_ATTR] = ATTR_DIRECTORY;
 		fat_ent_set_first(v, n.ent, clus);
@@ -437,6 +436,7 @@ int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned 
 	struct fat_node sp, src, dp, dst, nn;
 	uint32_t sdir, ddir, clus = 0;
 	unsigned how;
+	uint8_t lower;
 	int r = writable(v), replace = 0, i;
 
 	if (r == 0)
@@ -476,9 +476,11 @@ int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned 
 		r = fat_dir_prepare(v, ddir, &nn);
 	if (r < 0)
 		return r;
+	/* The new name's case bits, everything else of the old entry. */
+	lower = nn.ent[DIR_NT_RES] & (NT_RES_LOWER_BASE | NT_RES_LOWER_EXT);
 	memcpy(nn.ent + DIR_ATTR, src.ent + DIR_ATTR, DIR_ENTRY_SIZE - DIR_ATTR);
 	nn.ent[DIR_NT_RES] = (uint8_t)((src.ent[DIR_NT_RES] & ~(NT_RES_LOWER_BASE | NT_RES_LOWER_EXT)) |
-	                               (nn.ent[DIR_NT_RES] & (NT_RES_LOWER_BASE | NT_RES_LOWER_EXT)));
+	                               lower);
 	if (replace)
 		r = fat_dir_remove(v, &dst);
 	if (r == 0)

@@ -9,24 +9,29 @@
  * WRITE ORDER (crash safety). The cache is write-back, but never reorders
  * across a barrier: each dirty sector carries the epoch in which it changed;
  * fat_barrier() starts a new epoch; a sector is written only after every
- * dirty sector of an earlier epoch, with a disk flush between epochs; a
- * sector dirty from an earlier epoch is written out before it changes again.
+ * dirty sector of an earlier epoch, with a disk flush between epochs (a
+ * write-back writes an epoch's neighbouring sectors in one request); a
+ * sector dirty from an earlier epoch is written out (alone, after the older
+ * epochs) before it changes again.
  * One kind of change may go early: a change that exposes nothing by itself
  * -- file data, and marking a cluster that nothing on the disk points to as
- * taken (fat_cache_get_early, fat_data_write). It belongs to the epoch
- * before the current one (or joins the older epoch its sector is already
- * dirty in), so whatever links or sizes it in the current epoch or later
- * follows it across a flush, and it forces no sector out early. Freed
- * clusters are written out at once (fat_free_chain), so a cluster free in
- * the cache is free on the disk, with the entries that pointed to it gone,
- * before data goes into it.
+ * taken (fat_cache_get_early, fat_data_write). It needs nothing before it,
+ * so it belongs to epoch EARLY (0), older than every barrier's (or joins
+ * the epoch its sector is already dirty in; a sector dirty in the current
+ * epoch first gets a barrier, so the current epoch's later changes still
+ * follow it): it never waits for a flush, never forces a sector out early,
+ * and whatever links or sizes it (epoch >= 1) follows it across a flush.
+ * Freed clusters are written out at once (fat_free_chain), after a flush of
+ * what unlinked them, so the entries that pointed to a cluster free in the
+ * cache are gone from the disk before data goes into it (at worst a crash
+ * leaves it a lost cluster).
  * On top of that the engine keeps this order:
  *   1. The dirty bit (BS16_RESERVED1 / BS32_RESERVED1 bit 0) is set, and the
  *      FSInfo free count set to "unknown", and both flushed, before the first
  *      change after mount or sync (fat_begin_change).
- *   2. New clusters are marked end-of-chain in every FAT and file data is
- *      written into them (both early), or a new directory's contents (then
- *      a barrier); only then are they linked to the chain or written into a
+ *   2. New clusters are marked end-of-chain in every FAT and file data, or
+ *      a new directory's zeros and dot entries, written into them (all
+ *      early); only then are they linked to the chain or written into a
  *      directory entry, and the entry's size is updated after a barrier
  *      that follows a link (fat_file.c).
  *   3. A delete marks the directory entries free -- barrier -- then frees the
@@ -85,36 +90,234 @@ static int disk_order(struct fat_volume *v, uint32_t epoch)
 
 /* ------------------------------------------------------------ sector cache */
 
-static int slot_store(struct fat_volume *v, struct fat_slot *s)
+/*
+ * FAT_CACHE_SECTORS slots. A slot holding a sector is in the hash chain of
+ * its LBA (FAT_CACHE_HASH buckets), and every slot is in one of two LRU
+ * lists, hot end first: clean (empty slots at its cold end) or dirty. A
+ * lookup is a walk of one short chain; the victim of a miss is the coldest
+ * clean slot, else the coldest dirty one, written out with its epoch.
+ */
+#define SID_NONE ((fat_sid_t)~0)
+#define EARLY 0u                /* the epoch of early changes (see the top) */
+#define CLEAN 0
+#define DIRTY 1
+
+static fat_sid_t slot_id(const struct fat_volume *v, const struct fat_slot *s)
 {
+	return (fat_sid_t)(s - v->cache);
+}
+
+static uint32_t bucket(uint32_t lba)
+{
+	uint32_t h = lba * 0x9E3779B1u;
+
+	return (h ^ h >> 16) & (FAT_CACHE_HASH - 1u);
+}
+
+#if FAT_CACHE_SECTORS > 1
+static void list_unlink(struct fat_volume *v, struct fat_slot *s)
+{
+	if (s->prev != SID_NONE)
+		v->cache[s->prev].next = s->next;
+	else
+		v->head[s->dirty] = s->next;
+	if (s->next != SID_NONE)
+		v->cache[s->next].prev = s->prev;
+	else
+		v->tail[s->dirty] = s->prev;
+}
+
+/* Into the list s->dirty says, at its hot end or its cold end. */
+static void list_push(struct fat_volume *v, struct fat_slot *s, int hot)
+{
+	fat_sid_t i = slot_id(v, s), *end = hot ? v->head : v->tail, *other = hot ? v->tail : v->head;
+	uint8_t l = s->dirty;
+
+	s->prev = hot ? SID_NONE : v->tail[l];
+	s->next = hot ? v->head[l] : SID_NONE;
+	if (end[l] == SID_NONE)
+		other[l] = i;
+	else if (hot)
+		v->cache[end[l]].prev = i;
+	else
+		v->cache[end[l]].next = i;
+	end[l] = i;
+}
+#else
+/* One slot (AVR): each list is it or nothing. */
+static void list_unlink(struct fat_volume *v, struct fat_slot *s)
+{
+	v->head[s->dirty] = v->tail[s->dirty] = SID_NONE;
+}
+
+static void list_push(struct fat_volume *v, struct fat_slot *s, int hot)
+{
+	(void)hot;
+	s->prev = s->next = SID_NONE;
+	v->head[s->dirty] = v->tail[s->dirty] = 0;
+}
+#endif
+
+/* s was used: to the hot end of its list, clean or dirty as said. */
+static void slot_touch(struct fat_volume *v, struct fat_slot *s, uint8_t dirty)
+{
+	if (s->dirty == dirty && v->head[dirty] == slot_id(v, s))
+		return;
+	list_unlink(v, s);
+	s->dirty = dirty;
+	list_push(v, s, 1);
+}
+
+static struct fat_slot *cache_find(struct fat_volume *v, uint32_t lba)
+{
+	fat_sid_t i;
+
+	for (i = v->hash[bucket(lba)]; i != SID_NONE; i = v->cache[i].hnext)
+		if (v->cache[i].lba == lba)
+			return &v->cache[i];
+	return NULL;
+}
+
+static void slot_hold(struct fat_volume *v, struct fat_slot *s, uint32_t lba)
+{
+	uint32_t b = bucket(lba);
+
+	s->lba = lba;
+	s->hnext = v->hash[b];
+	v->hash[b] = slot_id(v, s);
+}
+
+/* Empty s (its contents are dropped, dirty or not): the next victim. */
+static void slot_forget(struct fat_volume *v, struct fat_slot *s)
+{
+	fat_sid_t *p;
+
+	if (s->lba != FAT_NO_LBA) {
+		for (p = &v->hash[bucket(s->lba)]; *p != slot_id(v, s); p = &v->cache[*p].hnext)
+			;
+		*p = s->hnext;
+		s->lba = FAT_NO_LBA;
+	}
+	list_unlink(v, s);
+	s->dirty = 0;
+	list_push(v, s, 0);
+}
+
+static void cache_init(struct fat_volume *v)
+{
+	uint32_t i;
+
+	for (i = 0; i < FAT_CACHE_HASH; i++)
+		v->hash[i] = SID_NONE;
+	v->head[CLEAN] = v->tail[CLEAN] = v->head[DIRTY] = v->tail[DIRTY] = SID_NONE;
+	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
+		v->cache[i].lba = FAT_NO_LBA;
+		v->cache[i].dirty = 0;
+		list_push(v, &v->cache[i], 0);
+	}
+}
+
+/* ---- writing back */
+
+#if FAT_CACHE_SECTORS > 1
+/* Does slot a go before slot b: older epoch first, then by LBA (so that
+ * neighbours meet and go out in one request). */
+static int slot_before(const struct fat_volume *v, fat_sid_t a, fat_sid_t b)
+{
+	const struct fat_slot *x = &v->cache[a], *y = &v->cache[b];
+
+	return x->epoch != y->epoch ? x->epoch < y->epoch : x->lba < y->lba;
+}
+
+static void order_sift(struct fat_volume *v, uint32_t i, uint32_t m)
+{
+	fat_sid_t t;
+	uint32_t c;
+
+	while ((c = 2 * i + 1) < m) {
+		if (c + 1 < m && slot_before(v, v->order[c], v->order[c + 1]))
+			c++;
+		if (!slot_before(v, v->order[i], v->order[c]))
+			return;
+		t = v->order[i];
+		v->order[i] = v->order[c];
+		v->order[c] = t;
+		i = c;
+	}
+}
+
+/* Heapsort v->order[0..m) (no libc here, and it must not recurse on AVR). */
+static void order_sort(struct fat_volume *v, uint32_t m)
+{
+	fat_sid_t t;
+	uint32_t i;
+
+	for (i = m / 2; i-- > 0;)
+		order_sift(v, i, m);
+	while (m > 1) {
+		t = v->order[0];
+		v->order[0] = v->order[--m];
+		v->order[m] = t;
+		order_sift(v, 0, m);
+	}
+}
+#else
+static void order_sort(struct fat_volume *v, uint32_t m)
+{
+	(void)v;                /* one slot: nothing to sort */
+	(void)m;
+}
+#endif
+
+/* Write the n slots order[i..i+n) -- one epoch, consecutive sectors -- in
+ * one request; they become clean. */
+static int store_run(struct fat_volume *v, uint32_t i, uint32_t n)
+{
+	struct fat_slot *s = &v->cache[v->order[i]];
+	const uint8_t *src = s->data;
+	uint32_t k;
 	int r = disk_order(v, s->epoch);
 
+#if FAT_IO_BATCH > 1
+	if (n > 1) {
+		for (k = 0; k < n; k++)
+			memcpy(v->batch + (size_t)k * FAT_SECTOR_SIZE, v->cache[v->order[i + k]].data,
+			       FAT_SECTOR_SIZE);
+		src = v->batch;
+	}
+#endif
 	if (r == 0)
-		r = disk_write(v, s->lba, 1, s->data);
-	if (r == 0)
-		s->dirty = 0;
+		r = disk_write(v, s->lba, n, src);
+	for (k = 0; r == 0 && k < n; k++)
+		slot_touch(v, &v->cache[v->order[i + k]], CLEAN);
 	return r;
 }
 
-/* Write every dirty sector of epoch <= upto, oldest epoch first. */
+/* Write every dirty sector of epoch <= upto: oldest epoch first (disk_order
+ * flushes between epochs), each epoch's neighbours in one request. */
 static int cache_commit_upto(struct fat_volume *v, uint32_t upto)
 {
-	for (;;) {
-		struct fat_slot *s = NULL;
-		int i, r;
+	uint32_t m = 0, i, n;
+	fat_sid_t k;
+	int r;
 
-		for (i = 0; i < FAT_CACHE_SECTORS; i++) {
-			struct fat_slot *c = &v->cache[i];
+	for (k = v->head[DIRTY]; k != SID_NONE; k = v->cache[k].next)
+		if (v->cache[k].epoch <= upto)
+			v->order[m++] = k;
+	order_sort(v, m);
+	for (i = 0; i < m; i += n) {
+		const struct fat_slot *s = &v->cache[v->order[i]], *t;
 
-			if (c->dirty && c->epoch <= upto && (s == NULL || c->epoch < s->epoch))
-				s = c;
+		for (n = 1; i + n < m && n < FAT_IO_BATCH; n++) {
+			t = &v->cache[v->order[i + n]];
+			if (t->epoch != s->epoch || t->lba != s->lba + n)
+				break;
 		}
-		if (s == NULL)
-			return 0;
-		r = slot_store(v, s);
+		r = store_run(v, i, n);
 		if (r < 0)
 			return r;
 	}
+	return 0;
 }
 
 int fat_cache_commit(struct fat_volume *v)
@@ -127,72 +330,44 @@ void fat_barrier(struct fat_volume *v)
 	v->epoch++;
 }
 
-static struct fat_slot *cache_find(struct fat_volume *v, uint32_t lba)
+/* s, dirty from an earlier epoch, is about to change again: it goes out
+ * now, after every older epoch (its own epoch's other sectors may wait). */
+static int slot_store_alone(struct fat_volume *v, struct fat_slot *s)
 {
-	int i;
+	int r = s->epoch > EARLY ? cache_commit_upto(v, s->epoch - 1) : 0;
 
-	if (v->cache[v->last_slot].lba == lba)
-		return &v->cache[v->last_slot];
-	for (i = 0; i < FAT_CACHE_SECTORS; i++)
-		if (v->cache[i].lba == lba) {
-			v->last_slot = (uint8_t)i;
-			return &v->cache[i];
-		}
-	return NULL;
+	if (r == 0 && s->dirty) {
+		v->order[0] = slot_id(v, s);
+		r = store_run(v, 0, 1);
+	}
+	return r;
 }
 
-/* The least recently used slot, a clean one if any; written out if dirty. */
+/* An empty slot for a new sector: the coldest clean one, else the coldest
+ * dirty one, written out after its epoch's predecessors (write order). */
 static int cache_victim(struct fat_volume *v, struct fat_slot **out)
 {
-	struct fat_slot *best = NULL, *clean = NULL;
-	int i;
+	struct fat_slot *s;
+	int r;
 
-	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
-		struct fat_slot *s = &v->cache[i];
-
-		if (s->lba == FAT_NO_LBA) {
-			*out = s;
-			return 0;
-		}
-		if (!s->dirty && (clean == NULL || s->used < clean->used))
-			clean = s;
-		if (best == NULL || s->used < best->used)
-			best = s;
+	if (v->tail[CLEAN] == SID_NONE) {
+		s = &v->cache[v->tail[DIRTY]];
+		r = cache_commit_upto(v, s->epoch);
+		if (r < 0)
+			return r;
 	}
-	if (clean != NULL) {
-		*out = clean;
-		return 0;
-	}
-	*out = best;
-	/* Its epoch's predecessors go first: the write order holds. */
-	return cache_commit_upto(v, best->epoch);
+	s = &v->cache[v->tail[CLEAN]];
+	slot_forget(v, s);
+	*out = s;
+	return 0;
 }
 
 #if FAT_READ_AHEAD > 1
-/* A clean or empty slot other than s, or NULL: read-ahead never forces a
- * write, so it cannot disturb the write order. */
-static struct fat_slot *cache_spare(struct fat_volume *v, const struct fat_slot *s)
-{
-	struct fat_slot *clean = NULL;
-	int i;
-
-	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
-		struct fat_slot *o = &v->cache[i];
-
-		if (o == s || o->dirty)
-			continue;
-		if (o->lba == FAT_NO_LBA)
-			return o;
-		if (clean == NULL || o->used < clean->used)
-			clean = o;
-	}
-	return clean;
-}
-
-/* Read lba into s and the sectors after it in the same request: scans of
- * directories and FATs larger than the cache then miss once in
- * FAT_READ_AHEAD sectors, not on every one. A sector already cached is
- * skipped (the cached copy is the current one). */
+/* Read lba into s (empty) and the sectors after it in the same request, into
+ * the coldest clean slots: scans of directories and FATs larger than the
+ * cache then miss once in FAT_READ_AHEAD sectors, not on every one.
+ * Read-ahead never forces a write, so it cannot disturb the write order; a
+ * sector already cached is skipped (the cached copy is the current one). */
 static int cache_read_ahead(struct fat_volume *v, uint32_t lba, struct fat_slot *s)
 {
 	uint32_t n = FAT_READ_AHEAD, i;
@@ -201,25 +376,43 @@ static int cache_read_ahead(struct fat_volume *v, uint32_t lba, struct fat_slot 
 
 	if (n > v->disk->blocks - lba)
 		n = v->disk->blocks - lba;
-	r = disk_read(v, lba, n, v->ahead);
+	slot_touch(v, s, CLEAN);        /* hot: not taken for a neighbour below */
+	r = disk_read(v, lba, n, v->batch);
 	if (r < 0)
 		return r;
-	memcpy(s->data, v->ahead, FAT_SECTOR_SIZE);
-	s->lba = lba;
-	s->used = ++v->stamp;
+	memcpy(s->data, v->batch, FAT_SECTOR_SIZE);
 	for (i = 1; i < n; i++) {
 		if (cache_find(v, lba + i) != NULL)
 			continue;
-		o = cache_spare(v, s);
-		if (o == NULL)
+		if (v->tail[CLEAN] == SID_NONE || v->tail[CLEAN] == slot_id(v, s))
 			break;
-		memcpy(o->data, v->ahead + (size_t)i * FAT_SECTOR_SIZE, FAT_SECTOR_SIZE);
-		o->lba = lba + i;
-		o->used = ++v->stamp;
+		o = &v->cache[v->tail[CLEAN]];
+		slot_forget(v, o);
+		memcpy(o->data, v->batch + (size_t)i * FAT_SECTOR_SIZE, FAT_SECTOR_SIZE);
+		slot_hold(v, o, lba + i);
+		slot_touch(v, o, CLEAN);
 	}
 	return 0;
 }
 #endif
+
+/* Fill s (empty) with sector lba: zeros for FAT_NEW, else read. */
+static int slot_fill(struct fat_volume *v, struct fat_slot *s, uint32_t lba, int mode)
+{
+	int r = 0;
+
+	if (mode == FAT_NEW)
+		memset(s->data, 0, sizeof(s->data));
+#if FAT_READ_AHEAD > 1
+	else if (lba < v->disk->blocks)
+		r = cache_read_ahead(v, lba, s);
+#endif
+	else
+		r = disk_read(v, lba, 1, s->data);
+	if (r == 0)
+		slot_hold(v, s, lba);
+	return r;
+}
 
 /* fat_cache_get; early: the change may go before the current epoch's (see
  * the top of this file). */
@@ -238,27 +431,13 @@ static int cache_get(struct fat_volume *v, uint32_t lba, int mode, int early, ui
 		fat_barrier(v);         /* it holds this epoch's changes: they stay after */
 	if (s == NULL) {
 		r = cache_victim(v, &s);
+		if (r == 0)
+			r = slot_fill(v, s, lba, mode);
 		if (r < 0)
 			return r;
-		s->lba = FAT_NO_LBA;
-		s->dirty = 0;
-		if (mode == FAT_NEW) {
-			memset(s->data, 0, sizeof(s->data));
-		} else {
-#if FAT_READ_AHEAD > 1
-			r = mode == FAT_RD && lba < v->disk->blocks ? cache_read_ahead(v, lba, s)
-			                                           : disk_read(v, lba, 1, s->data);
-#else
-			r = disk_read(v, lba, 1, s->data);
-#endif
-			if (r < 0)
-				return r;
-		}
-		s->lba = lba;
-		v->last_slot = (uint8_t)(s - v->cache);
 	} else if (mode != FAT_RD && !early && s->dirty && s->epoch < v->epoch) {
 		/* Changed before a barrier: that change reaches the disk first. */
-		r = cache_commit_upto(v, s->epoch);
+		r = slot_store_alone(v, s);
 		if (r < 0)
 			return r;
 	}
@@ -268,10 +447,9 @@ static int cache_get(struct fat_volume *v, uint32_t lba, int mode, int early, ui
 		if (!early)
 			s->epoch = v->epoch;
 		else if (!s->dirty)
-			s->epoch = v->epoch - 1;
-		s->dirty = 1;
+			s->epoch = EARLY;
 	}
-	s->used = ++v->stamp;
+	slot_touch(v, s, mode != FAT_RD || s->dirty);
 	*p = s->data;
 	return 0;
 }
@@ -288,39 +466,66 @@ int fat_cache_get_early(struct fat_volume *v, uint32_t lba, int mode, uint8_t **
 	return cache_get(v, lba, mode, 1, p);
 }
 
+/* The cached sectors among [lba, lba + n): *at is where to look on; NULL
+ * when there are no more. O(min(n, FAT_CACHE_SECTORS)). */
+static struct fat_slot *cache_next_in(struct fat_volume *v, uint32_t lba, uint32_t n,
+                                      uint32_t *at)
+{
+	struct fat_slot *s;
+
+	if (FAT_CACHE_SECTORS > 1 && n <= FAT_CACHE_SECTORS) {
+		for (; *at < n; (*at)++) {
+			s = cache_find(v, lba + *at);
+			if (s != NULL) {
+				(*at)++;
+				return s;
+			}
+		}
+		return NULL;
+	}
+	for (; *at < FAT_CACHE_SECTORS; (*at)++) {
+		s = &v->cache[*at];
+		if (s->lba != FAT_NO_LBA && s->lba >= lba && s->lba - lba < n) {
+			(*at)++;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 /* Whole data sectors around the cache; a cached copy is the current one. */
 int fat_data_read(struct fat_volume *v, uint32_t lba, uint32_t n, void *buf)
 {
-	int i, r = disk_read(v, lba, n, buf);
+	struct fat_slot *s;
+	uint32_t at = 0;
+	int r = disk_read(v, lba, n, buf);
 
 	if (r < 0)
 		return r;
-	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
-		struct fat_slot *s = &v->cache[i];
-
-		if (s->lba != FAT_NO_LBA && s->lba >= lba && s->lba - lba < n)
-			memcpy((uint8_t *)buf + (size_t)(s->lba - lba) * FAT_SECTOR_SIZE,
-			       s->data, FAT_SECTOR_SIZE);
-	}
+	while ((s = cache_next_in(v, lba, n, &at)) != NULL)
+		memcpy((uint8_t *)buf + (size_t)(s->lba - lba) * FAT_SECTOR_SIZE, s->data,
+		       FAT_SECTOR_SIZE);
 	return 0;
 }
 
-/* File data goes early: before the current epoch's links and sizes. */
+/*
+ * File data goes early (epoch EARLY), and so never waits for a flush:
+ * nothing on the disk points to the clusters it fills yet (or they are the
+ * file's own, changed in place), and what unlinked a cluster freed since is
+ * on the disk already (fat_free_chain's commit flushed it before the free).
+ * Whatever links or sizes it (epoch >= 1) follows it across a flush.
+ */
 int fat_data_write(struct fat_volume *v, uint32_t lba, uint32_t n, const void *buf)
 {
-	int i, r = fat_begin_change(v);
+	struct fat_slot *s;
+	uint32_t at = 0;
+	int r = fat_begin_change(v);
 
 	if (r < 0)
 		return r;
-	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
-		struct fat_slot *s = &v->cache[i];
-
-		if (s->lba != FAT_NO_LBA && s->lba >= lba && s->lba - lba < n) {
-			s->lba = FAT_NO_LBA;    /* overwritten whole: drop it */
-			s->dirty = 0;
-		}
-	}
-	r = disk_order(v, v->epoch - 1);
+	while ((s = cache_next_in(v, lba, n, &at)) != NULL)
+		slot_forget(v, s);      /* overwritten whole: drop it */
+	r = disk_order(v, EARLY);
 	if (r == 0)
 		r = disk_write(v, lba, n, buf);
 	return r;
@@ -371,6 +576,7 @@ static int fsinfo_store(struct fat_volume *v, int known)
 
 static int set_dirty_bit(struct fat_volume *v, int on)
 {
+	struct fat_slot *s;
 	uint8_t *p;
 	int r = fat_cache_get(v, v->vol_start, FAT_RD, &p);
 
@@ -381,8 +587,9 @@ static int set_dirty_bit(struct fat_volume *v, int on)
 	else
 		p[dirty_off(v)] &= (uint8_t)~0x01;
 	/* Marked dirty in place, not through FAT_WR: this runs inside it. */
-	v->cache[v->last_slot].dirty = 1;
-	v->cache[v->last_slot].epoch = v->epoch;
+	s = cache_find(v, v->vol_start);
+	s->epoch = v->epoch;
+	slot_touch(v, s, DIRTY);
 	return 0;
 }
 
@@ -455,6 +662,7 @@ int fat_unmount(struct fat_volume *v)
 		return -NOS_EINVAL;
 	r = (v->flags & FAT_MOUNT_RO) ? 0 : fat_sync(v);
 	memset(v->files, 0, sizeof(v->files));
+	fat_dir_index_reset(v);
 	v->type = 0;
 	return r;
 }
@@ -682,17 +890,15 @@ int fat_mount(struct fat_volume *v, const struct sd_backend *disk, unsigned flag
 {
 	struct fat_msg m = { err, errlen, 0 };
 	uint8_t *p;
-	int i, r;
+	int r;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	memset(v, 0, offsetof(struct fat_volume, name));
 	memset(v->files, 0, sizeof(v->files));
-	v->epoch = 1;           /* early changes go in epoch - 1 */
-	for (i = 0; i < FAT_CACHE_SECTORS; i++) {
-		v->cache[i].lba = FAT_NO_LBA;
-		v->cache[i].dirty = 0;
-	}
+	v->epoch = EARLY + 1;
+	cache_init(v);
+	fat_dir_index_reset(v);
 	if (disk == NULL || disk->read == NULL || disk->blocks == 0) {
 		msg_str(&m, "no disk");
 		return -NOS_EINVAL;

@@ -955,6 +955,270 @@ START_TEST(test_io_errors)
 }
 END_TEST
 
+/* ---------------------------------------------- big directories (name index) */
+
+#define CHURN_NAMES 600                 /* the pool of names the churn draws from */
+
+static char churn_name[CHURN_NAMES][48];
+static int churn_where[CHURN_NAMES];    /* 0: absent, 1: in /d, 2: in /e */
+
+static uint32_t churn_rand(uint32_t *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+/* Name i as a path in directory w (1: /d, 2: /e), in upper case if asked. */
+static void churn_path(int i, int w, int upper, char *out, size_t n)
+{
+	size_t k, len;
+
+	snprintf(out, n, "%s/%s", w == 1 ? "/d" : "/e", churn_name[i]);
+	len = strlen(out);
+	for (k = 0; upper && k < len; k++)
+		if (out[k] >= 'a' && out[k] <= 'z')
+			out[k] = (char)(out[k] - 'a' + 'A');
+}
+
+/* The 8.3 name of entry ent as text ("LONGFI~1.TXT"). */
+static void sfn_text(const uint8_t *ent, char *out)
+{
+	int i, k = 0;
+
+	for (i = 0; i < 8 && ent[i] != ' '; i++)
+		out[k++] = (char)ent[i];
+	if (ent[8] != ' ') {
+		out[k++] = '.';
+		for (i = 8; i < 11 && ent[i] != ' '; i++)
+			out[k++] = (char)ent[i];
+	}
+	out[k] = '\0';
+}
+
+/* Directory w holds exactly the model's names (readdir), every 8.3 name in
+ * it is unique, and every long-named entry is found by its alias too. */
+static void churn_check_dir(int w)
+{
+	static char seen[CHURN_NAMES];
+	static uint8_t sfns[CHURN_NAMES + 2][11];
+	char path[128], alias[16];
+	struct fat_dirent de;
+	struct fat_stat st;
+	struct fat_dpos d;
+	struct fat_node n;
+	int h, r, i, count = 0, want = 0, ns = 0, j;
+
+	memset(seen, 0, sizeof(seen));
+	h = fat_opendir(v, w == 1 ? "/d" : "/e");
+	ck_assert_int_ge(h, 0);
+	while ((r = fat_readdir(v, h, &de)) == 1) {
+		for (i = 0; i < CHURN_NAMES && strcmp(churn_name[i], de.name) != 0; i++)
+			;
+		ck_assert_msg(i < CHURN_NAMES && churn_where[i] == w && !seen[i],
+		              "unexpected entry %s in dir %d", de.name, w);
+		seen[i] = 1;
+		count++;
+	}
+	ck_assert_int_eq(r, 0);
+	fat_close(v, h);
+	for (i = 0; i < CHURN_NAMES; i++)
+		want += churn_where[i] == w;
+	ck_assert_int_eq(count, want);
+	/* the 8.3 names, through the walk itself (not the index) */
+	ck_assert_int_eq(fat_stat(v, w == 1 ? "/d" : "/e", &st), 0);
+	ck_assert_int_eq(fat_dir_rewind(v, &d, st.first_cluster), 0);
+	while ((r = fat_dir_next(v, &d, &n)) == 1) {
+		require(ns < CHURN_NAMES + 2);
+		for (j = 0; j < ns; j++)
+			require(memcmp(sfns[j], n.ent, 11) != 0);
+		memcpy(sfns[ns++], n.ent, 11);
+		if (n.nlfn == 0)
+			continue;
+		sfn_text(n.ent, alias);
+		snprintf(path, sizeof(path), "%s/%s", w == 1 ? "/d" : "/e", alias);
+		require(fat_stat(v, path, &st) == 0);
+	}
+	ck_assert_int_eq(r, 0);
+}
+
+/* Every name of the model is found where it is (in another case too) and
+ * nowhere else. */
+static void churn_check_lookups(void)
+{
+	char path[128];
+	struct fat_stat st;
+	int i, w;
+
+	for (i = 0; i < CHURN_NAMES; i++)
+		for (w = 1; w <= 2; w++) {
+			churn_path(i, w, i & 1, path, sizeof(path));
+			require(fat_stat(v, path, &st) == (churn_where[i] == w ? 0 : -NOS_ENOENT));
+		}
+}
+
+/*
+ * Two directories under a random churn -- create, unlink, rename within
+ * and across them, lookups in any case -- of short names, long names that
+ * share an 8.3 basis (so aliases "~1", "~2" ... and hashed ones come and
+ * go) and names the walk finds by their 8.3 form; checked against a model
+ * all along, then again after a remount (the index built afresh from the
+ * disk), then by fsck.fat and mtools.
+ */
+START_TEST(test_dir_churn)
+{
+	uint32_t seed = 777u + (uint32_t)_i, ops = 1500u * (uint32_t)test_scale(), k;
+	char a[128], b[128];
+	int i, j, w, h, r, live = 0;
+
+	start(types[_i]);
+	ck_assert_int_eq(fat_mkdir(v, "/d"), 0);
+	ck_assert_int_eq(fat_mkdir(v, "/e"), 0);
+	for (i = 0; i < CHURN_NAMES; i++) {
+		if (i % 3 == 0)
+			snprintf(churn_name[i], sizeof(churn_name[i]), "f%d.txt", i);
+		else if (i % 3 == 1)
+			snprintf(churn_name[i], sizeof(churn_name[i]), "Long File Name %d.txt", i);
+		else
+			snprintf(churn_name[i], sizeof(churn_name[i]), "a name with spaces %d", i);
+		churn_where[i] = 0;
+	}
+	for (k = 0; k < ops; k++) {
+		i = (int)(churn_rand(&seed) % CHURN_NAMES);
+		w = 1 + (int)(churn_rand(&seed) & 1);
+		switch (churn_rand(&seed) % 8) {
+		case 0: case 1: case 2:         /* create (EEXIST if it is there) */
+			churn_path(i, w, 0, a, sizeof(a));
+			h = fat_open(v, a, FAT_O_WRONLY | FAT_O_CREAT | FAT_O_EXCL);
+			if (churn_where[i] == w) {
+				require(h == -NOS_EEXIST);
+				break;
+			}
+			require(h >= 0);
+			require(fat_close(v, h) == 0);
+			if (churn_where[i] != 0) {       /* one name, one place: drop the other */
+				churn_path(i, churn_where[i], 0, b, sizeof(b));
+				require(fat_unlink(v, b) == 0);
+				live--;
+			}
+			churn_where[i] = w;
+			live++;
+			break;
+		case 3: case 4:                 /* unlink */
+			churn_path(i, w, 1, a, sizeof(a));
+			r = fat_unlink(v, a);
+			require(r == (churn_where[i] == w ? 0 : -NOS_ENOENT));
+			if (r == 0) {
+				churn_where[i] = 0;
+				live--;
+			}
+			break;
+		case 5: case 6:                 /* rename to a name not in use */
+			j = (int)(churn_rand(&seed) % CHURN_NAMES);
+			if (churn_where[i] == 0 || churn_where[j] != 0)
+				break;
+			churn_path(i, churn_where[i], 0, a, sizeof(a));
+			churn_path(j, w, 0, b, sizeof(b));
+			require(fat_rename(v, a, b, 0) == 0);
+			churn_where[j] = w;
+			churn_where[i] = 0;
+			break;
+		default:                        /* a lookup */
+			churn_path(i, w, 1, a, sizeof(a));
+			require(fat_stat(v, a, &(struct fat_stat){ 0 }) ==
+			        (churn_where[i] == w ? 0 : -NOS_ENOENT));
+			break;
+		}
+		if (k % 500 == 499) {
+			churn_check_dir(1);
+			churn_check_dir(2);
+		}
+	}
+	ck_assert_int_gt(live, 50);
+	churn_check_lookups();
+	ck_assert_int_eq(fat_unmount(v), 0);
+	mount_rw();
+	churn_check_dir(1);
+	churn_check_dir(2);
+	churn_check_lookups();
+	finish();
+	sh_ok("mdir", sh("mdir -b -i fat.img ::/d ::/e | wc -l"));
+	ck_assert_int_eq(atol(out_text()), live);
+}
+END_TEST
+
+/* Aliases through the index are those of fatgen103's numbering: the lowest
+ * free "~N", then the hashed basis; a number freed is used again. */
+START_TEST(test_alias_numbers)
+{
+	char path[64], alias[16];
+	struct fat_stat st;
+	struct fat_dpos d;
+	struct fat_node n;
+	int i, r, hashed = 0, tilde3 = 0;
+
+	start(32);
+	ck_assert_int_eq(fat_mkdir(v, "/al"), 0);
+	for (i = 1; i <= 260; i++) {
+		snprintf(path, sizeof(path), "/al/Long File Name %d.txt", i);
+		put_file(path, 1, 0, 1);
+	}
+	ck_assert_int_eq(fat_stat(v, "/al/LONGFI~1.TXT", &st), 0);
+	ck_assert_int_eq(fat_stat(v, "/al/LONGF~10.TXT", &st), 0);
+	ck_assert_int_eq(fat_stat(v, "/al/LONG~100.TXT", &st), 0);
+	ck_assert_int_eq(fat_stat(v, "/al/LONG~255.TXT", &st), 0);
+	ck_assert_int_eq(fat_stat(v, "/al/LONG~256.TXT", &st), -NOS_ENOENT);
+	ck_assert_int_eq(fat_unlink(v, "/al/LONGFI~3.TXT"), 0);
+	put_file("/al/Long File Name again.txt", 1, 0, 1);
+	ck_assert_int_eq(fat_stat(v, "/al/LONGFI~3.TXT", &st), 0);
+	/* the five past 255 took the hashed basis: two letters, four hex digits */
+	ck_assert_int_eq(fat_stat(v, "/al", &st), 0);
+	ck_assert_int_eq(fat_dir_rewind(v, &d, st.first_cluster), 0);
+	while ((r = fat_dir_next(v, &d, &n)) == 1) {
+		sfn_text(n.ent, alias);
+		hashed += alias[0] == 'L' && alias[1] == 'O' && alias[6] == '~' &&
+		          strchr("LNG", alias[2]) == NULL;
+		tilde3 += strcmp(alias, "LONGFI~3.TXT") == 0;
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(hashed, 5);
+	ck_assert_int_eq(tilde3, 1);
+	finish();
+}
+END_TEST
+
+/* More dirty sectors than the cache holds: write-back under pressure keeps
+ * every byte and the volume clean. */
+START_TEST(test_cache_pressure)
+{
+	long n = FAT_CACHE_SECTORS + 500, i;
+	char path[64];
+	int h;
+
+	start(32);
+	ck_assert_int_eq(fat_mkdir(v, "/p"), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/p/f%ld", i);
+		h = fat_open(v, path, FAT_O_WRONLY | FAT_O_CREAT);
+		require(h >= 0);
+		require(fat_write(v, h, path, (uint32_t)strlen(path)) == (int32_t)strlen(path));
+		require(fat_close(v, h) == 0);
+	}
+	for (i = 0; i < n; i += 97) {
+		char got[64] = "";
+
+		snprintf(path, sizeof(path), "/p/f%ld", i);
+		h = fat_open(v, path, FAT_O_RDONLY);
+		require(h >= 0);
+		require(fat_read(v, h, got, sizeof(got)) == (int32_t)strlen(path));
+		require(memcmp(got, path, strlen(path)) == 0);
+		fat_close(v, h);
+	}
+	finish();
+	sh_ok("mtype", sh("mtype -i fat.img ::/p/f4321"));
+	ck_assert_str_eq(out_text(), "/p/f4321");
+}
+END_TEST
+
 static Suite *fat_suite(void)
 {
 	Suite *s = suite_create("fat");
@@ -978,6 +1242,9 @@ static Suite *fat_suite(void)
 	tcase_add_loop_test(tc, test_damaged_chains, 0, 3);
 	tcase_add_loop_test(tc, test_garbage_entries, 0, 3);
 	tcase_add_loop_test(tc, test_io_errors, 0, 3);
+	tcase_add_loop_test(tc, test_dir_churn, 0, 3);
+	tcase_add_test(tc, test_alias_numbers);
+	tcase_add_test(tc, test_cache_pressure);
 	suite_add_tcase(s, tc);
 	return s;
 }
