@@ -14,6 +14,7 @@
  * Errors print one line, "nanoos sdimage VERB: OBJECT: what; what to do",
  * and make the verb exit 1; bad usage exits 2.
  */
+#define _GNU_SOURCE             /* sync_file_range */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,13 @@
 #include "sdimage/mbr.h"
 #include "sdimage/sd_file.h"
 
-#define SDI_CHUNK (8u * 1024u * 1024u)          /* bytes per fs_pread/fs_pwrite */
+/* Bytes per fs_pread/fs_pwrite: big enough that a call's cost is small
+ * beside its copy, small enough that the buffer stays in the CPU's cache
+ * between the two copies of a transfer (the host file's and fs's). */
+#define SDI_CHUNK (1024u * 1024u)
+#define SDI_SMALL (64u * 1024u)         /* put -r reads host files up to this size */
+#define SDI_BATCH 256                   /* ahead, this many at most at once */
+#define SDI_NOT_SMALL 4096              /* sdi_batch_read: "copy it the usual way" */
 #define SDI_PROGRESS_MIN (16ull * 1024 * 1024)  /* show progress above this */
 
 /* The CLI acts as root on images the Linux user can write. */
@@ -53,6 +60,13 @@ struct sdi_opts {
 	const char *size, *fat, *label, *rootfs;
 };
 
+/* A small host file read ahead into the copy buffer, to put (sdi_batch_*). */
+struct sdi_pending {
+	char dst[FS_PATH_MAX];
+	uint32_t at, len;               /* its bytes: buf[at .. at + len) */
+	uint32_t atime, mtime;
+};
+
 struct sdi {
 	const char *verb;
 	const char *img;
@@ -63,6 +77,8 @@ struct sdi {
 	int file_open;
 	int no_repair_at_mount;         /* fsck looks at the volume as it is */
 	char cmd[32];                   /* "sdimage VERB", for cli_error */
+	uint32_t npending, used;        /* the batch of small files: buf[0 .. used) */
+	struct sdi_pending pending[SDI_BATCH];
 	uint8_t buf[SDI_CHUNK];
 };
 
@@ -361,55 +377,91 @@ static void sdi_progress(const char *name, uint64_t done, uint64_t total, int sh
 		fputc('\n', stderr);
 }
 
-/* Host file `host` (already open as fd, size bytes) to volume file dst. */
+/* Have the host start writing back what the image file got so far: the
+ * disk works while the copy goes on, and the flush of the commit at the
+ * end (fs_sync) finds most of it done. A hint: if it fails, nothing
+ * changes but the speed. */
+static void sdi_start_writeback(struct sdi *s)
+{
+	if (s->file_open)
+		sync_file_range(s->file.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
+/* n bytes from p to volume handle h at off: 0 or -NOS_E* (a short write:
+ * the volume ran full). */
+static int sdi_put_bytes(struct sdi *s, int h, const void *p, uint32_t n, uint64_t off)
+{
+	int32_t r = fs_pwrite(s->fs, h, p, n, (int64_t)off);
+
+	if (r >= 0 && (uint32_t)r < n)
+		r = -NOS_ENOSPC;
+	if (r >= 0 && n == SDI_CHUNK)
+		sdi_start_writeback(s);
+	return r < 0 ? r : 0;
+}
+
+/* Host file fd to volume handle h by read(): 0, -NOS_E* (the volume), or a
+ * positive errno (reading the host file failed). */
+static int sdi_copy_in_read(struct sdi *s, int fd, uint64_t size, int h, const char *dst,
+                            int show)
+{
+	uint64_t off = 0;
+	ssize_t got;
+	int r;
+
+	for (;;) {
+		got = read(fd, s->buf, SDI_CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return errno;
+		if (got == 0)
+			return 0;
+		if (off + (uint64_t)got > FAT_FILE_MAX)
+			return -NOS_EFBIG;
+		r = sdi_put_bytes(s, h, s->buf, (uint32_t)got, off);
+		if (r < 0)
+			return r;
+		off += (uint64_t)got;
+		if ((off & ((1u << 20) - 1)) == 0 || off == size)
+			sdi_progress(dst, off, size, show);
+	}
+}
+
+/* Finish volume file dst (handle h) after its bytes went in with result r
+ * (0, -NOS_E*, or a positive errno of reading host file `host`): close it;
+ * on a failure drop it (no half file left behind), else give it the host's
+ * times, as cp -p and mcopy -m do (best effort). 0, or 1 after an error. */
+static int sdi_put_finish(struct sdi *s, int h, const char *dst, int r, const char *host,
+                          uint32_t atime, uint32_t mtime)
+{
+	if (r != 0) {
+		fs_close(s->fs, h);
+		fs_unlink(s->fs, &sdi_root, dst);
+		return r > 0 ? sdi_host_fail(s, host, r, "reading it") : sdi_fail(s, dst, r);
+	}
+	r = fs_close(s->fs, h);
+	if (r < 0)
+		return sdi_fail(s, dst, r);
+	fs_utimens(s->fs, &sdi_root, dst, atime, mtime);
+	return 0;
+}
+
+/* Host file `host` (already open as fd) to volume file dst. */
 static int sdi_copy_in_fd(struct sdi *s, int fd, const char *host, const struct stat *hs,
                           const char *dst)
 {
-	uint64_t off = 0, size = (uint64_t)hs->st_size;
+	uint64_t size = (uint64_t)hs->st_size;
 	int show = size > SDI_PROGRESS_MIN && isatty(2);
-	int h, r = 0;
-	ssize_t got;
+	int h, r;
 
 	if (size > FAT_FILE_MAX)
 		return sdi_fail(s, dst, -NOS_EFBIG);
 	h = fs_open(s->fs, &sdi_root, dst, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
 	if (h < 0)
 		return sdi_fail(s, dst, h);
-	for (;;) {
-		got = read(fd, s->buf, SDI_CHUNK);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		if (off + (uint64_t)got > FAT_FILE_MAX) {
-			r = -NOS_EFBIG;
-			break;
-		}
-		r = fs_pwrite(s->fs, h, s->buf, (uint32_t)got, (int64_t)off);
-		if (r >= 0 && r < got)
-			r = -NOS_ENOSPC;        /* a short write: the volume ran full */
-		if (r < 0)
-			break;
-		off += (uint64_t)got;
-		if ((off & ((1u << 20) - 1)) == 0 || off == size)
-			sdi_progress(dst, off, size, show);
-	}
-	if (got < 0) {
-		fs_close(s->fs, h);
-		fs_unlink(s->fs, &sdi_root, dst);
-		return sdi_host_fail(s, host, errno, "reading it");
-	}
-	if (r < 0) {
-		fs_close(s->fs, h);
-		fs_unlink(s->fs, &sdi_root, dst);   /* no half file left behind */
-		return sdi_fail(s, dst, r);
-	}
-	r = fs_close(s->fs, h);
-	if (r < 0)
-		return sdi_fail(s, dst, r);
-	/* Keep the host's times, as cp -p and mcopy -m do (best effort). */
-	fs_utimens(s->fs, &sdi_root, dst, (uint32_t)hs->st_atime, (uint32_t)hs->st_mtime);
-	return 0;
+	r = sdi_copy_in_read(s, fd, size, h, dst, show);
+	return sdi_put_finish(s, h, dst, r, host, (uint32_t)hs->st_atime, (uint32_t)hs->st_mtime);
 }
 
 static int sdi_copy_in(struct sdi *s, const char *host, const char *dst)
@@ -434,15 +486,36 @@ static int sdi_copy_in(struct sdi *s, const char *host, const char *dst)
 	return r;
 }
 
+/* Volume handle h to host fd through the copy buffer, up to the end of the
+ * file: 0, -NOS_E* (the volume) or a positive errno (writing fd). */
+static int sdi_copy_out_write(struct sdi *s, int h, uint64_t size, int fd, const char *src,
+                                 int show)
+{
+	uint64_t off = 0;
+	int32_t got;
+	size_t done;
+	ssize_t w;
+
+	while ((got = fs_pread(s->fs, h, s->buf, SDI_CHUNK, (int64_t)off)) > 0) {
+		for (done = 0; done < (size_t)got; done += (size_t)w) {
+			w = write(fd, s->buf + done, (size_t)got - done);
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				return errno;
+		}
+		off += (uint64_t)got;
+		if ((off & ((1u << 20) - 1)) == 0 || off == size)
+			sdi_progress(src, off, size, show);
+	}
+	return got;
+}
+
 /* Volume file src to host fd (named host in messages). */
 static int sdi_copy_out(struct sdi *s, const char *src, int fd, const char *host)
 {
 	struct fs_stat st;
-	uint64_t off = 0;
-	int32_t got;
-	int h, show;
-	size_t done;
-	ssize_t w;
+	int h, show, r;
 
 	h = fs_open(s->fs, &sdi_root, src, FS_O_RDONLY);
 	if (h < 0)
@@ -450,30 +523,15 @@ static int sdi_copy_out(struct sdi *s, const char *src, int fd, const char *host
 	if (fs_fstat(s->fs, h, &st) < 0)
 		st.size = 0;
 	show = st.size > SDI_PROGRESS_MIN && isatty(2) && fd != 1;
-	while ((got = fs_pread(s->fs, h, s->buf, SDI_CHUNK, (int64_t)off)) > 0) {
-		for (done = 0; done < (size_t)got; done += (size_t)w) {
-			w = write(fd, s->buf + done, (size_t)got - done);
-			if (w < 0 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w < 0) {
-				int e = errno;
-				fs_close(s->fs, h);
-				if (e == EPIPE) {
-					cli_error(s->cmd, host, "%s; the reader closed the pipe "
-					          "early", strerror(e));
-					return 1;
-				}
-				return sdi_host_fail(s, host, e, "writing it");
-			}
-		}
-		off += (uint64_t)got;
-		if ((off & ((1u << 20) - 1)) == 0 || off == st.size)
-			sdi_progress(src, off, st.size, show);
-	}
+	r = sdi_copy_out_write(s, h, st.size, fd, src, show);
 	fs_close(s->fs, h);
-	return got < 0 ? sdi_fail(s, src, got) : 0;
+	if (r == EPIPE) {
+		cli_error(s->cmd, host, "%s; the reader closed the pipe early", strerror(r));
+		return 1;
+	}
+	if (r > 0)
+		return sdi_host_fail(s, host, r, "writing it");
+	return r < 0 ? sdi_fail(s, src, r) : 0;
 }
 
 /* Volume file src to host path host (created or replaced). */
@@ -496,6 +554,124 @@ static int sdi_get_file(struct sdi *s, const char *src, const char *host)
 	if (close(fd) < 0 && r == 0)
 		r = sdi_host_fail(s, host, errno, "writing it");
 	return r;
+}
+
+/* ---- put -r: small files in batches */
+
+/* The rest of small file p, open as h -- its bytes, close, its times --
+ * as three requests sent at once, then waited for: fs goes from one to the
+ * next without a round trip between (messages from one sender arrive in
+ * order). 0, or 1 after an error line (the file dropped). */
+static int sdi_batch_finish(struct sdi *s, int h, const struct sdi_pending *p)
+{
+	struct fs_io io = { h, p->len, s->buf + p->at, 0 };
+	struct fs_handle_req close = { h, 0 };
+	struct fs_path_req times = { sdi_root, p->dst, (uint32_t)strlen(p->dst), 0, p->atime,
+	                             p->mtime };
+	msg_t m[3];
+	int32_t st[3];
+	int i;
+
+	msg_init(&m[0], FS_MSG_WRITE, &io, sizeof(io));
+	msg_init(&m[1], FS_MSG_CLOSE, &close, sizeof(close));
+	msg_init(&m[2], FS_MSG_UTIMENS, &times, sizeof(times));
+	for (i = 0; i < 3; i++)
+		st[i] = msg_send(s->fs, &m[i]);
+	for (i = 0; i < 3; i++)
+		if (st[i] == 0)
+			st[i] = msg_wait(&m[i], MSG_FOREVER);
+	if (st[0] >= 0 && (uint32_t)st[0] < p->len)
+		st[0] = -NOS_ENOSPC;            /* a short write: the volume ran full */
+	if (st[0] < 0) {
+		fs_unlink(s->fs, &sdi_root, p->dst);    /* closed by m[1]: drop it */
+		return sdi_fail(s, p->dst, st[0]);
+	}
+	return st[1] < 0 ? sdi_fail(s, p->dst, st[1]) : 0;     /* the times: best effort */
+}
+
+/* Put the small files read ahead, one after another: fs goes from call to
+ * call without waiting for the host's I/O in between (a call to a process
+ * that waits costs more than the work of a small file). 0, or 1 after an
+ * error line (the files after it are not put). */
+static int sdi_batch_flush(struct sdi *s)
+{
+	const struct sdi_pending *p;
+	uint32_t i;
+	int h, r = 0;
+
+	for (i = 0; i < s->npending && r == 0; i++) {
+		p = &s->pending[i];
+		h = fs_open(s->fs, &sdi_root, p->dst, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
+		r = h < 0 ? sdi_fail(s, p->dst, h) : sdi_batch_finish(s, h, p);
+	}
+	s->npending = 0;
+	s->used = 0;
+	return r;
+}
+
+/* Read host file hp into the batch, for volume path vp: 0, SDI_NOT_SMALL
+ * when it is no small regular file (the caller copies it the usual way),
+ * or a positive errno (reading it failed). */
+static int sdi_batch_read(struct sdi *s, const char *hp, const char *vp)
+{
+	struct sdi_pending *p = &s->pending[s->npending];
+	uint32_t room = SDI_CHUNK - s->used, len = 0;
+	struct stat hs;
+	ssize_t got = 1;
+	int fd, e;
+
+	fd = open(hp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &hs) < 0 || !S_ISREG(hs.st_mode) || hs.st_size > SDI_SMALL ||
+	    (uint64_t)hs.st_size >= room) {
+		close(fd);
+		return SDI_NOT_SMALL;
+	}
+	while (got > 0 && len < room) {
+		got = read(fd, s->buf + s->used + len, room - len);
+		if (got < 0 && errno == EINTR)
+			got = 1;
+		else if (got > 0)
+			len += (uint32_t)got;
+	}
+	e = got < 0 ? errno : 0;
+	close(fd);
+	if (e != 0)
+		return e;
+	if (len == room)
+		return SDI_NOT_SMALL;      /* it grew meanwhile */
+	snprintf(p->dst, sizeof(p->dst), "%s", vp);
+	p->at = s->used;
+	p->len = len;
+	p->atime = (uint32_t)hs.st_atime;
+	p->mtime = (uint32_t)hs.st_mtime;
+	s->used += len;
+	s->npending++;
+	return 0;
+}
+
+/* Host file hp (lstat: hs) to volume path vp: small ones through the
+ * batch, others at once (after the batch). 0, or 1 after an error line. */
+static int sdi_put_entry(struct sdi *s, const char *hp, const struct stat *hs, const char *vp)
+{
+	int r = SDI_NOT_SMALL;
+
+	if (hs->st_size <= SDI_SMALL) {
+		if (s->npending == SDI_BATCH || s->used + (uint64_t)hs->st_size >= SDI_CHUNK) {
+			r = sdi_batch_flush(s);
+			if (r)
+				return r;
+		}
+		r = sdi_batch_read(s, hp, vp);
+		if (r == 0)
+			return 0;
+	}
+	if (sdi_batch_flush(s))
+		return 1;
+	if (r != SDI_NOT_SMALL)
+		return sdi_host_fail(s, hp, r, NULL);
+	return sdi_copy_in(s, hp, vp);
 }
 
 /* A host tree under volume directory dst (made if missing). */
@@ -527,18 +703,21 @@ static int sdi_put_tree(struct sdi *s, const char *host, const char *dst)
 		r = sdi_join(s, dst, e->d_name, vp);
 		if (r)
 			break;
-		if (lstat(hp, &hs) < 0)
-			r = sdi_host_fail(s, hp, errno, NULL);
-		else if (S_ISDIR(hs.st_mode))
-			r = sdi_put_tree(s, hp, vp);
-		else if (S_ISREG(hs.st_mode))
-			r = sdi_copy_in(s, hp, vp);
-		else
+		if (lstat(hp, &hs) < 0) {
+			int e = errno;
+
+			r = sdi_batch_flush(s) ? 1 : sdi_host_fail(s, hp, e, NULL);
+		} else if (S_ISDIR(hs.st_mode)) {
+			r = sdi_batch_flush(s) ? 1 : sdi_put_tree(s, hp, vp);
+		} else if (S_ISREG(hs.st_mode)) {
+			r = sdi_put_entry(s, hp, &hs, vp);
+		} else {
 			fprintf(stderr, "nanoos %s: %s: skipped: FAT holds only files and "
 			        "directories\n", s->cmd, hp);
+		}
 	}
 	closedir(d);
-	return r;
+	return r == 0 ? sdi_batch_flush(s) : r;
 }
 
 /* A volume tree src into host directory host (made if missing). */
