@@ -44,9 +44,14 @@ static int boot_volume(struct instance *in)
 	r = fs_start(&in->fs_cfg, &in->fs);
 	if (r < 0) {
 		in->fs = MSG_PID_NONE;
-		snprintf(in->err, sizeof(in->err), "%s: cannot mount its FAT volume: %s%s%s; "
-		         "check it with `nanoos sdimage fsck %s`", in->img, nos_strerror(r),
-		         in->fs_cfg.err[0] ? ": " : "", in->fs_cfg.err, in->img);
+		/* fs's reason already ends with what to do when it has one. */
+		if (in->fs_cfg.err[0])
+			snprintf(in->err, sizeof(in->err), "%s: cannot mount its FAT volume: %s",
+			         in->img, in->fs_cfg.err);
+		else
+			snprintf(in->err, sizeof(in->err), "%s: cannot mount its FAT volume: %s; "
+			         "check it with `nanoos sdimage fsck %s`", in->img,
+			         nos_strerror(r), in->img);
 		return -1;
 	}
 	return 0;

@@ -577,11 +577,9 @@ SYS(renameat2)
 /* utimensat(dirfd, path, times[2] (timespec64), flags) */
 SYS(utimensat)
 {
-	uint32_t now = (uint32_t)(msg_now_ns() / 1000000000u);
 	uint32_t t[2] = { 0, 0 };
 	unsigned i;
 
-	(void)now;
 	for (i = 0; i < 2; i++) {
 		uint8_t ts[16];
 		uint32_t nsec;
@@ -921,59 +919,63 @@ SYS(fcntl64)
 	}
 }
 
-static void pipe_fault(struct guest *g, int32_t st)
-{
-	(void)st;
-	guest_return(g, -NOS_EFAULT);
-}
-
+/* Both ends' fds are taken before sched makes the pipe, so that once it
+ * exists nothing can fail and leave it without an owner. */
 static void piped(struct guest *g, int32_t st)
 {
-	struct ofile *r, *w;
-	uint8_t out[8];
-	int fr, fw;
+	uint32_t fr = g->pend.arg[2], fw = g->pend.arg[3];
+	struct ofile *r = g->fd[fr], *w = g->fd[fw];
 
 	if (st < 0) {
+		g->fd[fr] = g->fd[fw] = NULL;
+		free(r);
+		free(w);
 		guest_return(g, st);
 		return;
 	}
-	r = ofile_new(OF_PIPE);
-	w = ofile_new(OF_PIPE);
-	fr = r ? fd_alloc(g, 0, r) : -NOS_ENOMEM;
-	fw = (w && fr >= 0) ? fd_alloc(g, 0, w) : -NOS_EMFILE;
-	if (fr < 0 || fw < 0) {
-		/* Drop both ends at sched by the normal close path. */
-		if (fr >= 0)
-			g->fd[fr] = NULL;
-		free(r);
-		free(w);
-		guest_return(g, fr < 0 ? fr : fw);
-		return;
-	}
 	r->handle = w->handle = st;
-	r->pipe_end = SCHED_PIPE_READ;
-	w->pipe_end = SCHED_PIPE_WRITE;
-	r->flags = 0 | (g->pend.arg[1] & L_O_NONBLOCK);
-	w->flags = 1 | (g->pend.arg[1] & L_O_NONBLOCK);
 	if (g->pend.arg[1] & L_O_CLOEXEC)
 		g->cloexec |= (1ull << fr) | (1ull << fw);
-	st_32(out, (uint32_t)fr);
-	st_32(out + 4, (uint32_t)fw);
-	if (gmem_write(&g->mem, g->pend.arg[0], out, 8) < 0) {
-		guest_close_fds(g, (1ull << fr) | (1ull << fw), pipe_fault);
-		return;
-	}
 	guest_return(g, 0);
 }
 
 SYS(pipe2)
 {
+	struct ofile *r, *w;
+	uint8_t out[8];
+	int fr, fw;
+
 	if (a[1] & ~(uint32_t)(L_O_CLOEXEC | L_O_NONBLOCK))
 		return -NOS_EINVAL;
 	if (!gmem_in_range(&g->mem, a[0], 8))
 		return -NOS_EFAULT;
-	g->pend.arg[0] = a[0];
+	r = ofile_new(OF_PIPE);
+	w = ofile_new(OF_PIPE);
+	fr = r && w ? fd_alloc(g, 0, r) : -NOS_ENOMEM;
+	fw = fr >= 0 ? fd_alloc(g, 0, w) : fr;
+	if (fw < 0) {
+		if (fr >= 0)
+			g->fd[fr] = NULL;
+		free(r);
+		free(w);
+		return fw;
+	}
+	r->handle = w->handle = -1;
+	r->pipe_end = SCHED_PIPE_READ;
+	w->pipe_end = SCHED_PIPE_WRITE;
+	r->flags = 0 | (a[1] & L_O_NONBLOCK);
+	w->flags = 1 | (a[1] & L_O_NONBLOCK);
+	st_32(out, (uint32_t)fr);
+	st_32(out + 4, (uint32_t)fw);
+	if (gmem_write(&g->mem, a[0], out, 8) < 0) {
+		g->fd[fr] = g->fd[fw] = NULL;
+		free(r);
+		free(w);
+		return -NOS_EFAULT;
+	}
 	g->pend.arg[1] = a[1];
+	g->pend.arg[2] = (uint32_t)fr;
+	g->pend.arg[3] = (uint32_t)fw;
 	return guest_request(g, g->w->cfg.sched, SCHED_MSG_PIPE, 0, piped);
 }
 

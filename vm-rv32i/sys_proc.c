@@ -168,7 +168,9 @@ SYS(waitid)
 {
 	int32_t pid;
 
-	if (!(a[3] & L_WEXITED) || (a[3] & ~(L_WNOHANG | L_WEXITED | 0x01000000u | 2u | 8u)))
+	/* WSTOPPED and WCONTINUED are taken (nothing stopped is reported
+	 * yet); WNOWAIT is refused rather than reaping all the same. */
+	if (!(a[3] & L_WEXITED) || (a[3] & ~(L_WNOHANG | L_WEXITED | 2u | 8u)))
 		return -NOS_EINVAL;
 	switch (a[0]) {
 	case P_ALL:
