@@ -217,6 +217,9 @@ enum {
 	SCHED_MSG_PIPE_IO = PROTO_SCHED + 8,  /* sched_pipe_io -> bytes, 0 at EOF, -EPIPE */
 	SCHED_MSG_PIPE_REF = PROTO_SCHED + 9, /* sched_pipe_ref -> 0: ends opened/closed */
 	SCHED_MSG_PS      = PROTO_SCHED + 10, /* sched_ps -> entries filled in */
+	SCHED_MSG_UPDATE  = PROTO_SCHED + 11, /* sched_update (worker) -> 0: a guest's
+	                                       * new credentials (login, setuid) or
+	                                       * command line (execve) */
 	/* to a worker, from sched or the booting tool */
 	WORKER_MSG_START  = PROTO_SCHED + 0x80, /* worker_start -> 0, or why not */
 	WORKER_MSG_SIGNAL = PROTO_SCHED + 0x81, /* worker_signal -> 0, -ESRCH */
@@ -286,10 +289,24 @@ struct sched_pipe_ref {
 	int32_t delta;                  /* +1 (dup, fork) or -1 (close) */
 };
 
+#define SCHED_UPDATE_CRED 0x1u
+#define SCHED_UPDATE_CMD  0x2u
+
+struct sched_update {
+	uint32_t pid;                   /* a guest of the sending worker */
+	uint32_t what;                  /* SCHED_UPDATE_* */
+	struct sched_cred cred;         /* CRED */
+	const char *cmd;                /* CMD: NUL-terminated */
+};
+
 struct sched_ps_entry {
 	uint32_t pid, ppid, pgid, uid;
-	char state;                     /* R, S, Z */
+	char state;                     /* R, S (sleeping), T (stopped), Z */
 	char cmd[47];
+	uint32_t sid;
+	uint32_t start;                 /* Unix seconds (sched_config.now; 0: unknown) */
+	uint64_t instret;               /* instructions so far (at least those reported) */
+	char user[32];                  /* account name */
 };
 
 struct sched_ps {
@@ -356,6 +373,45 @@ struct console_ioctl {
 	struct console_termios tio;     /* in/out */
 	uint16_t rows, cols;            /* out: TIOCGWINSZ */
 	int32_t pgid;                   /* in/out: TIOCSPGRP/TIOCGPGRP */
+};
+
+/* ---- users (kproc/users.c) ----------------------------------------------
+ * The accounts: /etc/passwd (name:x:uid:gid:gecos:home:shell) and the
+ * hashes in /etc/shadow (name:hash:...), read and written on the volume
+ * through fs as root. Hashes come from the port (libcrypt on Linux:
+ * yescrypt or sha512-crypt). Trusted senders: its parent (the tool or
+ * daemon), the daemon's session threads ("session", *) and the workers
+ * ("sched", 1..N), which stamp `caller_uid` from the guest's record. */
+enum {
+	USERS_MSG_LOOKUP = PROTO_USERS + 1, /* users_req (name, or uid when name is empty)
+	                                     * -> 0, acct filled in; -ENOENT */
+	USERS_MSG_LOGIN  = PROTO_USERS + 2, /* users_req (name, password) -> 0, acct;
+	                                     * -EACCES (wrong password or no such
+	                                     * account: the same answer, after the
+	                                     * same delay) */
+	USERS_MSG_PASSWD = PROTO_USERS + 3, /* users_req (caller_uid, name, password =
+	                                     * old, new_password) -> 0; -EACCES (wrong
+	                                     * old password), -EPERM (not yours and not
+	                                     * root), -EINVAL (unusable new password) */
+};
+
+#define USERS_NAME_MAX 32               /* with the NUL */
+#define USERS_PATH_MAX 64
+
+struct users_account {
+	uint32_t uid, gid;
+	char name[USERS_NAME_MAX];
+	char home[USERS_PATH_MAX];
+	char shell[USERS_PATH_MAX];
+};
+
+struct users_req {
+	uint32_t caller_uid;            /* PASSWD: who asks (root may skip the old one) */
+	uint32_t uid;                   /* LOOKUP by uid when name is empty */
+	char name[USERS_NAME_MAX];
+	const char *password;           /* NUL-terminated, in the sender's memory */
+	const char *new_password;       /* PASSWD */
+	struct users_account acct;      /* out */
 };
 
 /* ---- memmgr (kproc/memmgr.c) --------------------------------------------

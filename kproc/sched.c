@@ -7,7 +7,8 @@
  * worker may always call sched.
  *
  * Messages (kproc/proto.h):
- *   from the tool that started sched (its parent):
+ *   from the tool that started sched (its parent), the daemon's sessions
+ *   and the consoles (from_tool):
  *     SCHED_MSG_SPAWN    sched_spawn  -> pid (worker filled in)
  *     SCHED_MSG_WAIT     sched_wait   -> pid reaped (waiter 0: its guests)
  *     SCHED_MSG_KILL     sched_kill   -> 0 (sender 0)
@@ -22,6 +23,7 @@
  *     SCHED_MSG_PIPE     none         -> pipe id
  *     SCHED_MSG_PIPE_IO  sched_pipe_io -> bytes, 0 at EOF, -EPIPE, -EAGAIN; waits
  *     SCHED_MSG_PIPE_REF sched_pipe_ref -> 0
+ *     SCHED_MSG_UPDATE   sched_update -> 0 (new credentials or command)
  * Waiting requests are held (deferred) and answered when an exit or a
  * pipe's traffic lets them finish, or -ECANCELED when their sender cancels.
  */
@@ -50,6 +52,8 @@ enum { P_FREE = 0, P_RUN, P_ZOMBIE };
 
 struct proc {
 	uint32_t pid, ppid, pgid, sid, uid;
+	uint32_t start;
+	char user[32];
 	uint8_t state;
 	uint8_t tool_child;           /* spawned by the tool: it reaps it */
 	int32_t wstatus;
@@ -128,7 +132,9 @@ static int from_worker(const struct sched_state *st, const msg_t *m)
 
 static int from_tool(const msg_t *m)
 {
-	return m->from == kproc_parent();
+	return m->from == kproc_parent() ||
+	       kproc_sent_by_any(m, "session", 0, SCHED_SESSIONS_MAX) ||
+	       kproc_sent_by_any(m, "console", 0, SCHED_SESSIONS_MAX);
 }
 
 /* A guest named in a worker's request must live on that worker. */
@@ -240,6 +246,20 @@ static void name_cmd(struct proc *p, const char *cmd)
 	p->cmd[i] = 0;
 }
 
+static void set_user(struct proc *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(p->user) - 1; i++)
+		p->user[i] = name[i];
+	p->user[i] = 0;
+}
+
+static uint32_t clock_now(const struct sched_state *st)
+{
+	return st->cfg->now ? st->cfg->now() : 0;
+}
+
 static int32_t on_spawn(msg_t *m, void *state)
 {
 	struct sched_state *st = state;
@@ -259,6 +279,8 @@ static int32_t on_spawn(msg_t *m, void *state)
 	p->ppid = INIT_PID;
 	p->pgid = p->sid = p->pid;
 	p->uid = s->cred.uid;
+	set_user(p, s->cred.name);
+	p->start = clock_now(st);
 	p->tool_child = 1;
 	p->worker = worker;
 	name_cmd(p, s->cmd);
@@ -288,6 +310,8 @@ static int32_t on_forked(msg_t *m, void *state)
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
 	p->uid = parent->uid;
+	memcpy(p->user, parent->user, sizeof(p->user));
+	p->start = clock_now(st);
 	p->worker = m->from;
 	memcpy(p->cmd, parent->cmd, sizeof(p->cmd));
 	return (int32_t)p->pid;
@@ -575,6 +599,25 @@ static int32_t on_pipe_ref(msg_t *m, void *state)
 
 /* ---------------------------------------------------------------- ps */
 
+/* A worker tells what changed about one of its guests: its credentials
+ * (login, setuid: the worker checked the right to it) or its command. */
+static int32_t on_update(msg_t *m, void *state)
+{
+	struct sched_state *st = state;
+	struct sched_update *u = m->payload;
+	struct proc *p;
+
+	if (!from_worker(st, m) || !(p = guest_of(st, m, u->pid)))
+		return -NOS_EPERM;
+	if (u->what & SCHED_UPDATE_CRED) {
+		p->uid = u->cred.uid;
+		set_user(p, u->cred.name);
+	}
+	if ((u->what & SCHED_UPDATE_CMD) && u->cmd)
+		name_cmd(p, u->cmd);
+	return 0;
+}
+
 static int32_t on_ps(msg_t *m, void *state)
 {
 	struct sched_state *st = state;
@@ -597,6 +640,10 @@ static int32_t on_ps(msg_t *m, void *state)
 		e->uid = p->uid;
 		e->state = p->state == P_ZOMBIE ? 'Z' : 'R';
 		memcpy(e->cmd, p->cmd, sizeof(e->cmd));
+		e->sid = p->sid;
+		e->start = p->start;
+		e->instret = p->instret;
+		memcpy(e->user, p->user, sizeof(e->user));
 	}
 	return 0;
 }
@@ -614,6 +661,7 @@ static const struct kproc_handler sched_handlers[] = {
 	{ SCHED_MSG_PIPE_IO, sizeof(struct sched_pipe_io), on_pipe_io },
 	{ SCHED_MSG_PIPE_REF, sizeof(struct sched_pipe_ref), on_pipe_ref },
 	{ SCHED_MSG_PS, sizeof(struct sched_ps), on_ps },
+	{ SCHED_MSG_UPDATE, sizeof(struct sched_update), on_update },
 };
 
 static void sched_main(void *arg)

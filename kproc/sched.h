@@ -17,7 +17,14 @@ struct sched_config {
 	void *(*alloc)(size_t n);
 	void (*release)(void *p);
 	unsigned max_procs_per_user;       /* 0: no limit below the table's size */
+	uint32_t (*now)(void);             /* Unix seconds, for ps (NULL: 0) */
 };
+
+/* Who may speak for "the tool" (spawn, wait for its guests, kill as the
+ * kernel, ps): sched's parent, the daemon's session threads
+ * ("session", 0..SCHED_SESSIONS_MAX) and the consoles ("console", any: ^C,
+ * ^Z, hangup). */
+#define SCHED_SESSIONS_MAX 4095
 
 /* Start sched as ("sched", 0) under the caller; cfg must outlive it. */
 int sched_start(struct sched_config *cfg, msg_pid_t *pid);
