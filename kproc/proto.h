@@ -349,7 +349,25 @@ enum {
 	CONSOLE_MSG_WRITE = PROTO_CONSOLE + 2, /* console_io -> bytes */
 	CONSOLE_MSG_INPUT = PROTO_CONSOLE + 3, /* console_io (host side) -> 0; len 0: EOF */
 	CONSOLE_MSG_IOCTL = PROTO_CONSOLE + 4, /* console_ioctl -> 0 or -ENOTTY ... */
-	CONSOLE_MSG_HANGUP = PROTO_CONSOLE + 5, /* none (host side) -> 0 */
+	CONSOLE_MSG_HANGUP = PROTO_CONSOLE + 5, /* none (host side) -> 0: end of input, and
+	                                         * SIGHUP (then SIGCONT) to the session */
+	CONSOLE_MSG_CONTROL = PROTO_CONSOLE + 6, /* console_control (host side) -> 0 */
+};
+
+/* Host-side control of a terminal: the daemon's session (or the in-process
+ * tool) tells its console what the client's terminal did. */
+enum {
+	CONSOLE_CTL_WINSIZE = 1,        /* rows, cols: new size; SIGWINCH to the foreground */
+	CONSOLE_CTL_SIGNAL = 2,         /* sig: to the foreground process group */
+	CONSOLE_CTL_SESSION = 3,        /* pgid: the session's first process group, now in
+	                                 * the foreground (sid = pgid) */
+};
+
+struct console_control {
+	uint32_t op;                    /* CONSOLE_CTL_* */
+	uint16_t rows, cols;
+	uint32_t sig;
+	uint32_t pgid;
 };
 
 struct console_io {

@@ -9,3 +9,12 @@ AVR_CHECK_OBJ += $(INSTANCE_PORTABLE:%.c=build/avr/%.o)
 LINUX_SRC += vm-rv32i/worker.c vm-rv32i/guest.c vm-rv32i/syscall.c vm-rv32i/sys_fs.c \
              vm-rv32i/sys_proc.c vm-rv32i/sys_mem.c vm-rv32i/sys_misc.c vm-rv32i/sys_signal.c
 ONE_BACKEND_SUITES += sched
+
+# The users process (kproc/users.c) and its Linux hashing (libcrypt), and
+# the suites of console and users, once their files exist.
+PORTABLE_SRC += $(wildcard kproc/users.c)
+AVR_CHECK_OBJ += $(patsubst %.c,build/avr/%.o,$(wildcard kproc/users.c))
+LINUX_SRC += $(wildcard kproc/users_crypt_linux.c)
+LDLIBS += -lcrypt
+ONE_BACKEND_SUITES += $(if $(wildcard tests/unit/test_console.c),console) \
+                      $(if $(wildcard tests/unit/test_users.c),users)

@@ -19,6 +19,8 @@ libclang-rt-14-dev
 libelf-dev
 gcc-riscv64-unknown-elf
 picolibc-riscv64-unknown-elf
+libcrypt-dev
+expect
 "
 # Installed without their recommends (simavr would pull a whole IDE;
 # qemu-user would claim RV32 ELF files in binfmt_misc).
