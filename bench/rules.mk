@@ -63,3 +63,14 @@ rv32-test-bins: $(BUILD)/tests/rv32-exec $(BUILD)/tests/rv32-gen $(RV32_HARNESS_
 
 ALL_EXTRA += rv32-test-bins
 BENCH_SCRIPTS += bench/bench_cpu.sh
+
+# The scale benchmark (bench/bench_guests.sh): thousands of sleeping guests
+# in one instance and the spawn rate; its small guest is built with nanoos-cc.
+BENCH_SCRIPTS += bench/bench_guests.sh
+# (usr/rules.mk is read after this file: its variables are not set yet here.)
+$(BUILD)/bench/guest/sleepers: bench/guest/sleepers.c $(BUILD)/bin/nanoos-cc \
+		$(BUILD)/usr/sdk/lib/libnanoos.a | usr-sdk
+	@mkdir -p $(dir $@)
+	@echo "  RV-CCLD $@"
+	$(Q)$(BUILD)/bin/nanoos-cc $(USR_CFLAGS) $< -o $@
+ALL_EXTRA += $(BUILD)/bench/guest/sleepers

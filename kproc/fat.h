@@ -286,6 +286,10 @@ int fat_unlink(struct fat_volume *v, const char *path);
 /* Move or rename a file or directory; an existing target of the same kind
  * is replaced (a directory only if empty) unless FAT_RENAME_NOREPLACE. */
 int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned flags);
+/* atime/mtime: Unix seconds, or FAT_TIME_NOW (the volume's clock) or
+ * FAT_TIME_OMIT (left as it is), as utimensat's UTIME_NOW/UTIME_OMIT. */
+#define FAT_TIME_NOW 0u
+#define FAT_TIME_OMIT 0xffffffffu
 int fat_utimens(struct fat_volume *v, const char *path, uint32_t atime, uint32_t mtime);
 int fat_set_readonly(struct fat_volume *v, const char *path, int readonly);
 

@@ -160,7 +160,6 @@ int fat_name_to_utf8(const uint16_t *name, uint16_t len, char *out, size_t outle
 
 /* ------------------------------------------------------------ timestamps */
 
-#define FAT_EPOCH_UNIX 315532800u       /* 1980-01-01 00:00:00 UTC */
 
 /* Howard Hinnant's civil-date algorithms, for days >= 0 since 1970. */
 static uint32_t days_from_civil(uint32_t y, uint32_t m, uint32_t d)

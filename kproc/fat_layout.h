@@ -148,5 +148,6 @@
 /* date: bits 15-9 year-1980, 8-5 month 1-12, 4-0 day 1-31
  * time: bits 15-11 hours, 10-5 minutes, 4-0 seconds/2 */
 #define FAT_EPOCH_YEAR      1980
+#define FAT_EPOCH_UNIX      315532800u  /* 1980-01-01 00:00:00 UTC */
 
 #endif

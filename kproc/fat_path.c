@@ -522,6 +522,11 @@ static int path_entry(struct fat_volume *v, const char *path, uint8_t **e)
 	return fat_dir_entry(v, n.lba, n.off, FAT_WR, e);
 }
 
+static uint32_t volume_now(struct fat_volume *v)
+{
+	return v->now != NULL ? v->now(v->now_ctx) : FAT_EPOCH_UNIX;
+}
+
 int fat_utimens(struct fat_volume *v, const char *path, uint32_t atime, uint32_t mtime)
 {
 	uint16_t date, time;
@@ -530,11 +535,15 @@ int fat_utimens(struct fat_volume *v, const char *path, uint32_t atime, uint32_t
 
 	if (r < 0 || e == NULL)
 		return r;
-	fat_stamp(mtime, &date, &time);
-	st_16(e + DIR_WRT_DATE, date);
-	st_16(e + DIR_WRT_TIME, time);
-	fat_stamp(atime, &date, &time);
-	st_16(e + DIR_LST_ACC_DATE, date);
+	if (mtime != FAT_TIME_OMIT) {
+		fat_stamp(mtime == FAT_TIME_NOW ? volume_now(v) : mtime, &date, &time);
+		st_16(e + DIR_WRT_DATE, date);
+		st_16(e + DIR_WRT_TIME, time);
+	}
+	if (atime != FAT_TIME_OMIT) {
+		fat_stamp(atime == FAT_TIME_NOW ? volume_now(v) : atime, &date, &time);
+		st_16(e + DIR_LST_ACC_DATE, date);
+	}
 	return 0;
 }
 

@@ -115,6 +115,13 @@ static int home_of(const struct fs_cred *cred, const char *p)
 	return end > name && same_name(name, cred->name, (size_t)(end - name));
 }
 
+/* /etc/shadow and the copies users writes it through (shadow+ while a
+ * new one is written, shadow- as Linux keeps the old one): root's alone. */
+static int is_shadow(const char *p)
+{
+	return under(p, "/etc/shadow") || under(p, "/etc/shadow+") || under(p, "/etc/shadow-");
+}
+
 static const char *const system_dirs[] = { "/bin", "/sbin", "/lib", "/usr", "/etc" };
 
 /* May cred add or remove entries in directory p. */
@@ -135,7 +142,7 @@ int fs_policy_check(const struct fs_cred *cred, const char *p, unsigned access)
 		return 0;
 	if ((access & FS_WRITE_IN) && may_write_in(cred, p) < 0)
 		return -NOS_EACCES;
-	if (under(p, "/etc/shadow"))
+	if (is_shadow(p))
 		return -NOS_EACCES;
 	if (!(access & FS_WRITE))
 		return 0;

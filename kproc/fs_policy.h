@@ -3,7 +3,7 @@
  *
  * FAT stores no owners, so fs applies a fixed policy by path and caller:
  *   /bin /sbin /lib /usr /etc   readable by all, writable by root only
- *   /etc/shadow                 readable and writable by root only
+ *   /etc/shadow (and shadow+, shadow-)  readable and writable by root only
  *   /home/NAME                  belongs to NAME: NAME and root write, all read
  *   /tmp                        open to all
  *   everything else             owned by root, readable by all

@@ -77,8 +77,15 @@ int kproc_sent_by(const msg_t *m, const char *name, unsigned index)
 
 int kproc_sent_by_any(const msg_t *m, const char *name, unsigned first, unsigned last)
 {
+	char from[MSG_NAME_MAX];
 	unsigned i;
 
+	/* The sender's name first: most senders are someone else, and only
+	 * indices up to 255 exist (msg.h), so the walk below stays short. */
+	if (msg_name(m->from, from) < 0 || strcmp(from, name) != 0)
+		return 0;
+	if (last > 0xff)
+		last = 0xff;
 	for (i = first; i <= last; i++)
 		if (kproc_sent_by(m, name, i))
 			return 1;

@@ -14,6 +14,12 @@
  *   MEMMGR_MSG_FREE   memmgr_req (pid)               -> 0
  *   MEMMGR_MSG_CLONE  memmgr_req (pid, a = child)    -> 0, -ENOMEM
  *   MEMMGR_MSG_USAGE  memmgr_req (pid)               -> 0, bytes in len
+ *                     (pid 0, from the tool: the total in b:a, guests in len)
+ *   MEMMGR_MSG_LIMIT  memmgr_req (pid, len = limit)  -> 0 (setrlimit AS/DATA)
+ *
+ * Accounts are allocated per guest (cfg->alloc) and found by pid through a
+ * hash of chains, so a table of thousands of guests costs what they use
+ * and no request scans it.
  */
 #include <string.h>
 
@@ -23,9 +29,11 @@
 
 #ifdef __AVR__
 #define ACCOUNTS 8
+#define BUCKETS 4
 #define MAPS 4
 #else
-#define ACCOUNTS 4096
+#define ACCOUNTS 32768                 /* at least sched's process table */
+#define BUCKETS 4096
 #define MAPS 64
 #endif
 
@@ -34,14 +42,16 @@ struct mapping {
 };
 
 struct account {
-	uint32_t pid;                      /* 0: free */
+	struct account *next;              /* in its hash chain */
+	uint32_t pid;
 	uint32_t brk_start, brk, map_top, limit;
 	struct mapping maps[MAPS];
 };
 
 struct memmgr_state {
 	struct memmgr_config *cfg;
-	struct account acc[ACCOUNTS];
+	struct account *bucket[BUCKETS];
+	unsigned accounts;
 	uint64_t total;
 };
 
@@ -50,14 +60,34 @@ static int from_worker(const msg_t *m)
 	return kproc_sent_by_any(m, "sched", 1, SCHED_WORKERS_MAX);
 }
 
+static struct account **chain_of(struct memmgr_state *st, uint32_t pid)
+{
+	return &st->bucket[pid % BUCKETS];
+}
+
 static struct account *account_of(struct memmgr_state *st, uint32_t pid)
 {
-	unsigned i;
+	struct account *a;
 
-	for (i = 0; pid && i < ACCOUNTS; i++)
-		if (st->acc[i].pid == pid)
-			return &st->acc[i];
+	for (a = *chain_of(st, pid); pid && a; a = a->next)
+		if (a->pid == pid)
+			return a;
 	return NULL;
+}
+
+/* A zeroed account for pid, in its chain; NULL when the table is full. */
+static struct account *account_new(struct memmgr_state *st, uint32_t pid)
+{
+	struct account *a, **chain = chain_of(st, pid);
+
+	if (st->accounts >= ACCOUNTS || !(a = st->cfg->alloc(sizeof(*a))))
+		return NULL;
+	memset(a, 0, sizeof(*a));
+	a->pid = pid;
+	a->next = *chain;
+	*chain = a;
+	st->accounts++;
+	return a;
 }
 
 static uint64_t usage(const struct account *a)
@@ -89,10 +119,24 @@ static uint32_t lowest_map(const struct account *a)
 	return low;
 }
 
-static void release(struct memmgr_state *st, struct account *a)
+/* Give back what a holds; with `drop`, the account itself too. */
+static void release(struct memmgr_state *st, struct account *a, int drop)
 {
+	struct account **pp;
+
 	st->total -= usage(a);
-	memset(a, 0, sizeof(*a));
+	if (!drop) {
+		a->brk = a->brk_start;
+		memset(a->maps, 0, sizeof(a->maps));
+		return;
+	}
+	for (pp = chain_of(st, a->pid); *pp; pp = &(*pp)->next)
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+	st->accounts--;
+	st->cfg->release(a);
 }
 
 static int32_t on_new(msg_t *m, void *state)
@@ -104,17 +148,9 @@ static int32_t on_new(msg_t *m, void *state)
 	if (!q->pid || q->a > q->b)
 		return -NOS_EINVAL;
 	if (a)
-		release(st, a);             /* execve: a new program, a new account */
-	if (!a || a->pid) {
-		unsigned i;
-
-		for (i = 0; i < ACCOUNTS && st->acc[i].pid; i++)
-			;
-		if (i == ACCOUNTS)
-			return -NOS_EAGAIN;
-		a = &st->acc[i];
-	}
-	a->pid = q->pid;
+		release(st, a, 0);          /* execve: a new program, a new account */
+	else if (!(a = account_new(st, q->pid)))
+		return -NOS_EAGAIN;
 	a->brk_start = a->brk = (q->a + 4095u) & ~4095u;
 	a->map_top = q->b & ~4095u;
 	a->limit = q->len;
@@ -252,7 +288,7 @@ static int32_t on_free(msg_t *m, void *state)
 	struct account *a = account_of(st, q->pid);
 
 	if (a)
-		release(st, a);
+		release(st, a, 1);
 	return 0;
 }
 
@@ -267,14 +303,48 @@ static int32_t on_clone(msg_t *m, void *state)
 		return -NOS_EINVAL;
 	if (st->cfg->total_limit && st->total + usage(a) > st->cfg->total_limit)
 		return -NOS_ENOMEM;
-	for (i = 0; i < ACCOUNTS && st->acc[i].pid; i++)
-		;
-	if (i == ACCOUNTS)
+	if (!(c = account_new(st, q->a)))
 		return -NOS_EAGAIN;
-	c = &st->acc[i];
-	*c = *a;
-	c->pid = q->a;
+	for (i = 0; i < MAPS; i++)
+		c->maps[i] = a->maps[i];
+	c->brk_start = a->brk_start;
+	c->brk = a->brk;
+	c->map_top = a->map_top;
+	c->limit = a->limit;
 	st->total += usage(c);
+	return 0;
+}
+
+/* setrlimit: later growth is held to the new limit; what the guest holds
+ * already stays (as on Linux). */
+static int32_t on_limit(msg_t *m, void *state)
+{
+	struct memmgr_state *st = state;
+	struct memmgr_req *q = m->payload;
+	struct account *a = account_of(st, q->pid);
+
+	if (!a)
+		return -NOS_ESRCH;
+	a->limit = q->len;
+	return 0;
+}
+
+/* Every guest's memory together (the daemon's status). */
+static int32_t total_usage(struct memmgr_state *st, struct memmgr_req *q)
+{
+	uint64_t n = 0;
+	uint32_t guests = 0;
+	unsigned i;
+
+	for (i = 0; i < BUCKETS; i++) {
+		const struct account *a;
+
+		for (a = st->bucket[i]; a; a = a->next, guests++)
+			n += usage(a);
+	}
+	q->a = (uint32_t)n;
+	q->b = (uint32_t)(n >> 32);
+	q->len = guests;
 	return 0;
 }
 
@@ -282,7 +352,11 @@ static int32_t on_usage(msg_t *m, void *state)
 {
 	struct memmgr_state *st = state;
 	struct memmgr_req *q = m->payload;
-	struct account *a = account_of(st, q->pid);
+	struct account *a;
+
+	if (q->pid == 0)
+		return m->from == kproc_parent() ? total_usage(st, q) : -NOS_EPERM;
+	a = account_of(st, q->pid);
 
 	if (!a)
 		return -NOS_ESRCH;
@@ -295,6 +369,8 @@ static int32_t memmgr_admit(const msg_t *m, void *state)
 	(void)state;
 	if (m->type == KPROC_MSG_PING || m->type == KPROC_MSG_STOP)
 		return 0;
+	if (m->type == MEMMGR_MSG_USAGE && m->from == kproc_parent())
+		return 0;                       /* the total: on_usage */
 	return from_worker(m) ? 0 : -NOS_EPERM;
 }
 
@@ -306,6 +382,7 @@ static const struct kproc_handler memmgr_handlers[] = {
 	{ MEMMGR_MSG_FREE, sizeof(struct memmgr_req), on_free },
 	{ MEMMGR_MSG_CLONE, sizeof(struct memmgr_req), on_clone },
 	{ MEMMGR_MSG_USAGE, sizeof(struct memmgr_req), on_usage },
+	{ MEMMGR_MSG_LIMIT, sizeof(struct memmgr_req), on_limit },
 };
 
 static void memmgr_main(void *arg)
@@ -313,6 +390,7 @@ static void memmgr_main(void *arg)
 	struct memmgr_config *cfg = arg;
 	struct memmgr_state *st = cfg->alloc(sizeof(*st));
 	struct kproc_service svc;
+	unsigned i;
 
 	if (!st)
 		kproc_panic("memmgr: no memory for its accounts");
@@ -325,6 +403,9 @@ static void memmgr_main(void *arg)
 	svc.state = st;
 	svc.admit = memmgr_admit;
 	kproc_serve(&svc);
+	for (i = 0; i < BUCKETS; i++)
+		while (st->bucket[i])
+			release(st, st->bucket[i], 1);
 	cfg->release(st);
 }
 

@@ -220,9 +220,15 @@ enum {
 	SCHED_MSG_UPDATE  = PROTO_SCHED + 11, /* sched_update (worker) -> 0: a guest's
 	                                       * new credentials (login, setuid) or
 	                                       * command line (execve) */
+	SCHED_MSG_INSTRET = PROTO_SCHED + 12, /* added (limits): sched_instret (worker)
+	                                       * -> 0: its guests' instructions so
+	                                       * far, for a live ps */
 	/* to a worker, from sched or the booting tool */
 	WORKER_MSG_START  = PROTO_SCHED + 0x80, /* worker_start -> 0, or why not */
 	WORKER_MSG_SIGNAL = PROTO_SCHED + 0x81, /* worker_signal -> 0, -ESRCH */
+	WORKER_MSG_RLIMIT = PROTO_SCHED + 0x82, /* added (limits): worker_rlimit, from
+	                                         * another worker -> 0, -ESRCH, -EPERM,
+	                                         * -EINVAL (prlimit64 on its guest) */
 };
 
 #define SCHED_ARGS_MAX 64            /* argv + envp entries a spawn carries */
@@ -240,6 +246,8 @@ struct sched_spawn {
 	struct sched_cred cred;
 	const char *cmd;                /* for ps; NUL-terminated */
 	uint32_t worker;                /* out (SPAWN): the worker that will run it */
+	uint32_t nproc_limit;           /* added (limits), FORKED: the parent's
+	                                 * RLIMIT_NPROC soft limit, 0: none */
 };
 
 /* Linux wait statuses: (code << 8) for an exit, the signal number for a kill. */
@@ -251,11 +259,15 @@ struct sched_exited {
 };
 
 #define SCHED_WNOHANG 0x1u
+#define SCHED_WSTOPPED 0x2u            /* also report children that stopped */
+#define SCHED_WCONTINUED 0x8u          /* also report children that continued */
+#define SCHED_WNOEXIT 0x10u            /* do not report (reap) exits */
 
 struct sched_wait {
 	uint32_t waiter;                /* the guest waiting, or 0: the spawning tool */
 	int32_t pid;                    /* > 0 that child, -1 any, < -1 group -pid */
-	uint32_t options;               /* SCHED_WNOHANG */
+	uint32_t options;               /* SCHED_W*; a stop reports wstatus
+	                                 * (sig << 8) | 0x7f, a continue 0xffff */
 	int32_t wstatus;                /* out */
 	uint64_t instret, syscalls;     /* out: what the child used */
 };
@@ -309,6 +321,20 @@ struct sched_ps_entry {
 	char user[32];                  /* account name */
 };
 
+/* SCHED_MSG_INSTRET: entries in the worker's memory (pinned until the
+ * reply); guests not the sender's are skipped. */
+struct sched_instret_entry {
+	uint32_t pid;
+	uint64_t instret;
+	uint32_t stop_sig;              /* job control: the signal that stopped it,
+	                                 * 0: running (a change is sent at once) */
+};
+
+struct sched_instret {
+	struct sched_instret_entry *ents;
+	uint32_t count;
+};
+
 struct sched_ps {
 	struct sched_ps_entry *ents;
 	uint32_t max;
@@ -331,6 +357,15 @@ struct worker_start {
 	uint32_t console;               /* console pid of its terminal */
 	uint32_t trace;                 /* print each syscall (nanoos run --trace) */
 	char why[160];                  /* out: why it did not start */
+};
+
+struct worker_rlimit {
+	uint32_t pid;                   /* the guest whose limit it is */
+	uint32_t resource;              /* RLIMIT_* (Linux's numbers) */
+	uint32_t caller_uid;            /* who asks (the asking worker vouches) */
+	uint32_t set;                   /* 1: set cur/max; 0: only read */
+	uint64_t cur, max;
+	uint64_t old_cur, old_max;      /* out: the values before */
 };
 
 struct worker_signal {
@@ -375,6 +410,9 @@ struct console_io {
 	void *buf;
 	uint32_t len;
 	uint32_t nonblock;
+	uint32_t caller_pgid;           /* READ (added for job control): the reading
+	                                 * guest's process group, filled in by its
+	                                 * worker; 0: unknown (never "background") */
 };
 
 /* Linux's termios layout for RV32 (asm-generic): 4 flag words, line, 19 cc. */
@@ -389,7 +427,7 @@ struct console_ioctl {
 	uint32_t request;               /* Linux TCGETS, TCSETS*, TIOCGWINSZ, ... */
 	uint32_t caller_pgid;
 	struct console_termios tio;     /* in/out */
-	uint16_t rows, cols;            /* out: TIOCGWINSZ */
+	uint16_t rows, cols;            /* out: TIOCGWINSZ; in: TIOCSWINSZ */
 	int32_t pgid;                   /* in/out: TIOCSPGRP/TIOCGPGRP */
 };
 
@@ -444,7 +482,11 @@ enum {
 	MEMMGR_MSG_MUNMAP = PROTO_MEMMGR + 4, /* memmgr_req (a, len) -> 0 */
 	MEMMGR_MSG_FREE  = PROTO_MEMMGR + 5, /* memmgr_req (pid) -> 0 */
 	MEMMGR_MSG_CLONE = PROTO_MEMMGR + 6, /* memmgr_req (pid = parent, a = child) -> 0 */
-	MEMMGR_MSG_USAGE = PROTO_MEMMGR + 7, /* memmgr_req (pid) -> 0, bytes in len */
+	MEMMGR_MSG_USAGE = PROTO_MEMMGR + 7, /* memmgr_req (pid) -> 0, bytes in len;
+	                                      * pid 0 (from the tool): every guest's,
+	                                      * bytes in b:a (high:low), guests in len */
+	MEMMGR_MSG_LIMIT = PROTO_MEMMGR + 8, /* added (limits): memmgr_req (pid, len = the
+	                                      * new limit: setrlimit AS/DATA) -> 0 */
 };
 
 struct memmgr_req {

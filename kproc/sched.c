@@ -24,6 +24,7 @@
  *     SCHED_MSG_PIPE_IO  sched_pipe_io -> bytes, 0 at EOF, -EPIPE, -EAGAIN; waits
  *     SCHED_MSG_PIPE_REF sched_pipe_ref -> 0
  *     SCHED_MSG_UPDATE   sched_update -> 0 (new credentials or command)
+ *     SCHED_MSG_INSTRET  sched_instret -> 0 (instructions so far, for ps)
  * Waiting requests are held (deferred) and answered when an exit or a
  * pipe's traffic lets them finish, or -ECANCELED when their sender cancels.
  */
@@ -34,21 +35,37 @@
 
 #ifdef __AVR__
 #define PROC_MAX 8
+#define PROC_BUCKETS 4
 #define PIPE_MAX 4
 #define PIPE_SIZE 128
 #else
-#define PROC_MAX 4096
+#define PROC_MAX 16384                /* 10,000 sleeping guests and room to spare */
+#define PROC_BUCKETS 4096
 #define PIPE_MAX 1024
 #define PIPE_SIZE 65536
 #endif
 #define HELD_MAX (PROC_MAX + 2 * PIPE_MAX)
-#define NOTICE_MAX 256
+/* Slots only root's forks may take: a user's fork bomb that fills the rest
+ * still leaves root room to log in, look and kill. */
+#define PROC_ROOT_RESERVE (PROC_MAX / 16)
 #define PID_LIMIT 32768
+#define NO_SLOT 0xffffu
 /* The instance itself (the tool or daemon) is pid 1, the parent of the
  * guests it starts, as init is on Linux. */
 #define INIT_PID 1u
 
 enum { P_FREE = 0, P_RUN, P_ZOMBIE };
+enum { JOB_STOPPED = 1, JOB_CONTINUED = 2 };
+
+/* A signal on its way to a guest's worker: the message lives in the
+ * guest's slot until it comes back (MSG_F_NOTIFY), so sched never waits for
+ * a worker; signals sent meanwhile wait in `pending` and go out one by one
+ * as each notice returns, so a kill of a large group loses none. */
+struct notice {
+	msg_t m;
+	struct worker_signal sig;
+	uint8_t busy;
+};
 
 struct proc {
 	uint32_t pid, ppid, pgid, sid, uid;
@@ -56,10 +73,16 @@ struct proc {
 	char user[32];
 	uint8_t state;
 	uint8_t tool_child;           /* spawned by the tool: it reaps it */
+	uint16_t hash_next;           /* the next slot in its pid's hash chain */
 	int32_t wstatus;
 	msg_pid_t worker;
 	uint64_t instret, syscalls;
 	char cmd[47];
+	uint8_t stop_sig;             /* job control: stopped by this signal, 0: not */
+	uint8_t job_report;           /* JOB_STOPPED / JOB_CONTINUED not yet waited for */
+	uint64_t pending;             /* signals not yet sent to the worker (bit sig-1) */
+	uint32_t pending_from, pending_from_uid;
+	struct notice notice;
 };
 
 struct pipe {
@@ -69,58 +92,95 @@ struct pipe {
 	uint8_t *buf;
 };
 
-/* A signal on its way to a worker: the message lives here until it comes
- * back (MSG_F_NOTIFY), so sched never waits for a worker. */
-struct notice {
-	msg_t m;
-	struct worker_signal sig;
-	uint8_t busy;
-};
-
+/* Slots in use all lie below `hi` (new ones take the lowest free slot), so
+ * scans of the table cost what is in use, not its size; pids are found
+ * through a hash of chains. */
 struct sched_state {
 	struct sched_config *cfg;
 	struct proc procs[PROC_MAX];
+	uint16_t bucket[PROC_BUCKETS];
+	unsigned hi;                  /* slots [hi, PROC_MAX) are free */
+	unsigned nprocs;              /* slots in the table (running or zombie) */
+	unsigned free_hint;           /* no free slot below this one */
 	struct pipe pipes[PIPE_MAX];
 	msg_t *held[HELD_MAX];
-	struct notice notices[NOTICE_MAX];
+	unsigned nheld;               /* requests in held[] (scans stop there) */
 	uint32_t next_pid;
 	unsigned next_worker;
 };
 
 /* ---------------------------------------------------------------- table */
 
+static uint16_t *chain_of(struct sched_state *st, uint32_t pid)
+{
+	return &st->bucket[pid % PROC_BUCKETS];
+}
+
 static struct proc *proc_find(struct sched_state *st, uint32_t pid)
 {
-	unsigned i;
+	uint16_t i;
 
 	if (!pid)
 		return NULL;
-	for (i = 0; i < PROC_MAX; i++)
-		if (st->procs[i].state != P_FREE && st->procs[i].pid == pid)
+	for (i = *chain_of(st, pid); i != NO_SLOT; i = st->procs[i].hash_next)
+		if (st->procs[i].pid == pid)
 			return &st->procs[i];
 	return NULL;
+}
+
+/* A slot may be taken again once its process is gone and its notice home. */
+static int slot_free(const struct proc *p)
+{
+	return p->state == P_FREE && !p->notice.busy;
 }
 
 static struct proc *proc_new(struct sched_state *st)
 {
 	unsigned tries, i;
 
+	for (i = st->free_hint; i < PROC_MAX && !slot_free(&st->procs[i]); i++)
+		;
+	st->free_hint = i;
+	if (i == PROC_MAX)
+		return NULL;
 	for (tries = 0; tries < PID_LIMIT; tries++) {
 		uint32_t pid = st->next_pid;
+		struct proc *p = &st->procs[i];
 
 		st->next_pid = st->next_pid >= PID_LIMIT - 1 ? 2 : st->next_pid + 1;
 		if (proc_find(st, pid))
 			continue;
-		for (i = 0; i < PROC_MAX; i++)
-			if (st->procs[i].state == P_FREE) {
-				memset(&st->procs[i], 0, sizeof(st->procs[i]));
-				st->procs[i].pid = pid;
-				st->procs[i].state = P_RUN;
-				return &st->procs[i];
-			}
-		return NULL;
+		memset(p, 0, sizeof(*p));
+		p->pid = pid;
+		p->state = P_RUN;
+		p->hash_next = *chain_of(st, pid);
+		*chain_of(st, pid) = (uint16_t)i;
+		if (i >= st->hi)
+			st->hi = i + 1;
+		st->nprocs++;
+		return p;
 	}
 	return NULL;
+}
+
+/* The process is gone from the table (its notice may still be out). */
+static void proc_free(struct sched_state *st, struct proc *p)
+{
+	unsigned i = (unsigned)(p - st->procs);
+	uint16_t *pp;
+
+	for (pp = chain_of(st, p->pid); *pp != NO_SLOT; pp = &st->procs[*pp].hash_next)
+		if (*pp == i) {
+			*pp = p->hash_next;
+			break;
+		}
+	p->state = P_FREE;
+	p->pending = 0;
+	st->nprocs--;
+	if (i < st->free_hint)
+		st->free_hint = i;
+	while (st->hi > 0 && slot_free(&st->procs[st->hi - 1]))
+		st->hi--;
 }
 
 /* Workers are registered as ("sched", 1..SCHED_WORKERS_MAX). */
@@ -147,47 +207,65 @@ static struct proc *guest_of(struct sched_state *st, const msg_t *m, uint32_t pi
 
 /* ---------------------------------------------------------------- notices */
 
-static void notify_worker(struct sched_state *st, const struct proc *p, unsigned sig,
+/* Send p's lowest pending signal if its notice is home. */
+static void notice_send(struct proc *p)
+{
+	struct notice *n = &p->notice;
+	unsigned sig;
+
+	if (n->busy || !p->pending || p->state != P_RUN || !p->worker)
+		return;
+	sig = (unsigned)__builtin_ctzll(p->pending) + 1;
+	p->pending &= p->pending - 1;
+	n->sig.pid = p->pid;
+	n->sig.sig = sig;
+	n->sig.sender = p->pending_from;
+	n->sig.sender_uid = p->pending_from_uid;
+	msg_init(&n->m, WORKER_MSG_SIGNAL, &n->sig, sizeof(n->sig));
+	n->m.flags = MSG_F_NOTIFY;
+	if (msg_send(p->worker, &n->m) == 0)
+		n->busy = 1;
+}
+
+static void notify_worker(struct sched_state *st, struct proc *p, unsigned sig,
                           const struct proc *from)
 {
-	unsigned i;
-
-	if (p->state != P_RUN || !p->worker)
+	(void)st;
+	if (p->state != P_RUN || !p->worker || sig == 0 || sig > 64)
 		return;
-	for (i = 0; i < NOTICE_MAX; i++) {
-		struct notice *n = &st->notices[i];
-
-		if (n->busy)
-			continue;
-		n->sig.pid = p->pid;
-		n->sig.sig = sig;
-		n->sig.sender = from ? from->pid : 0;
-		n->sig.sender_uid = from ? from->uid : 0;
-		msg_init(&n->m, WORKER_MSG_SIGNAL, &n->sig, sizeof(n->sig));
-		n->m.flags = MSG_F_NOTIFY;
-		if (msg_send(p->worker, &n->m) == 0)
-			n->busy = 1;
-		return;
-	}
-	/* Every notice slot is out: the signal is lost, as when Linux's
-	 * queue of pending signals overflows; say so. */
-	port_log(KPROC_LOG_WARN, "sched", "too many signals in flight: one was dropped");
+	p->pending |= 1ull << (sig - 1);
+	p->pending_from = from ? from->pid : 0;
+	p->pending_from_uid = from ? from->uid : 0;
+	notice_send(p);
 }
 
 static void notice_back(msg_t *m, void *state)
 {
 	struct sched_state *st = state;
-	struct notice *n = (struct notice *)((char *)m - offsetof(struct notice, m));
+	struct proc *p = (struct proc *)((char *)m - offsetof(struct proc, notice.m));
 
-	if (n >= st->notices && n < st->notices + NOTICE_MAX)
-		n->busy = 0;
+	if (p < st->procs || p >= st->procs + PROC_MAX)
+		return;
+	p->notice.busy = 0;
+	if (p->state == P_RUN) {
+		notice_send(p);
+		return;
+	}
+	if (p->state == P_FREE && (unsigned)(p - st->procs) < st->free_hint)
+		st->free_hint = (unsigned)(p - st->procs);
+	while (st->hi > 0 && slot_free(&st->procs[st->hi - 1]))
+		st->hi--;
 }
 
 /* ---------------------------------------------------------------- held requests */
 
 static int32_t hold(struct sched_state *st, msg_t *m)
 {
-	return kproc_hold(st->held, HELD_MAX, m);
+	int32_t r = kproc_hold(st->held, HELD_MAX, m);
+
+	if (r == KPROC_DEFERRED)
+		st->nheld++;
+	return r;
 }
 
 static int32_t try_wait(struct sched_state *st, msg_t *m, int final);
@@ -196,17 +274,19 @@ static int32_t try_pipe(struct sched_state *st, msg_t *m);
 /* Answer every held request that can finish now. */
 static void retry_held(struct sched_state *st)
 {
-	unsigned i;
+	unsigned i, left = st->nheld;
 
-	for (i = 0; i < HELD_MAX; i++) {
+	for (i = 0; i < HELD_MAX && left > 0; i++) {
 		msg_t *m = st->held[i];
 		int32_t r;
 
 		if (!m)
 			continue;
+		left--;
 		r = m->type == SCHED_MSG_WAIT ? try_wait(st, m, 0) : try_pipe(st, m);
 		if (r != KPROC_DEFERRED) {
 			st->held[i] = NULL;
+			st->nheld--;
 			msg_reply(m, r);
 		}
 	}
@@ -215,8 +295,13 @@ static void retry_held(struct sched_state *st)
 static void sched_cancelled(msg_t *m, void *state)
 {
 	struct sched_state *st = state;
+	unsigned i;
 
-	kproc_drop(st->held, HELD_MAX, m);
+	for (i = 0; i < HELD_MAX; i++)
+		if (st->held[i] == m) {
+			st->held[i] = NULL;
+			st->nheld--;
+		}
 	msg_reply(m, -NOS_ECANCELED);
 }
 
@@ -294,14 +379,21 @@ static int32_t on_forked(msg_t *m, void *state)
 	struct sched_state *st = state;
 	struct sched_spawn *s = m->payload;
 	struct proc *parent, *p;
-	unsigned i, n = 0;
+	unsigned i, n = 0, limit;
 
 	if (!from_worker(st, m) || !(parent = guest_of(st, m, s->ppid)))
 		return -NOS_EPERM;
-	for (i = 0; i < PROC_MAX; i++)
+	/* The instance's per-user limit binds all but root; the guest's own
+	 * RLIMIT_NPROC binds it too; the lower wins. */
+	limit = parent->uid != 0 && st->cfg->max_procs_per_user < PROC_MAX ?
+	        st->cfg->max_procs_per_user : 0;
+	if (s->nproc_limit && (!limit || s->nproc_limit < limit))
+		limit = s->nproc_limit;
+	for (i = 0; limit && i < st->hi; i++)
 		if (st->procs[i].state != P_FREE && st->procs[i].uid == parent->uid)
 			n++;
-	if (parent->uid != 0 && n >= st->cfg->max_procs_per_user)
+	if ((limit && n >= limit) ||
+	    (parent->uid != 0 && st->nprocs >= PROC_MAX - PROC_ROOT_RESERVE))
 		return -NOS_EAGAIN;
 	p = proc_new(st);
 	if (!p)
@@ -323,7 +415,7 @@ static void orphan_children(struct sched_state *st, uint32_t pid)
 {
 	unsigned i;
 
-	for (i = 0; i < PROC_MAX; i++) {
+	for (i = 0; i < st->hi; i++) {
 		struct proc *c = &st->procs[i];
 
 		if (c->state == P_FREE || c->ppid != pid)
@@ -331,7 +423,7 @@ static void orphan_children(struct sched_state *st, uint32_t pid)
 		c->ppid = INIT_PID;
 		c->tool_child = 0;
 		if (c->state == P_ZOMBIE)
-			c->state = P_FREE;
+			proc_free(st, c);
 	}
 }
 
@@ -342,7 +434,7 @@ static int32_t on_exited(msg_t *m, void *state)
 	struct proc *p = proc_find(st, e->pid);
 	struct proc *parent;
 
-	if (!p || (!from_tool(m) && p->worker != m->from))
+	if (!p || (p->worker != m->from && !from_tool(m)))
 		return -NOS_EPERM;
 	if (p->state != P_RUN)
 		return -NOS_ESRCH;
@@ -352,7 +444,7 @@ static int32_t on_exited(msg_t *m, void *state)
 	orphan_children(st, p->pid);
 	parent = proc_find(st, p->ppid);
 	if (p->ppid == INIT_PID && !p->tool_child) {
-		p->state = P_FREE;
+		proc_free(st, p);
 	} else {
 		p->state = P_ZOMBIE;
 		if (parent)
@@ -377,23 +469,43 @@ static int matches(const struct proc *p, uint32_t waiter, int32_t pid, int tool)
 	return 1;
 }
 
+/* A stop or continue the waiter asked to hear of: its wait status, or 0. */
+static int32_t job_status(struct proc *p, uint32_t options)
+{
+	if (p->state != P_RUN)
+		return 0;
+	if (p->job_report == JOB_STOPPED && (options & SCHED_WSTOPPED))
+		return (int32_t)p->stop_sig << 8 | 0x7f;
+	if (p->job_report == JOB_CONTINUED && (options & SCHED_WCONTINUED))
+		return 0xffff;
+	return 0;
+}
+
 static int32_t try_wait(struct sched_state *st, msg_t *m, int first)
 {
 	struct sched_wait *w = m->payload;
 	int tool = w->waiter == 0;
 	unsigned i, children = 0;
 
-	for (i = 0; i < PROC_MAX; i++) {
+	for (i = 0; i < st->hi; i++) {
 		struct proc *p = &st->procs[i];
+		int32_t job;
 
 		if (!matches(p, w->waiter, w->pid, tool))
 			continue;
 		children++;
-		if (p->state == P_ZOMBIE) {
+		if ((job = job_status(p, w->options)) != 0) {
+			w->wstatus = job;
+			w->instret = p->instret;
+			w->syscalls = p->syscalls;
+			p->job_report = 0;
+			return (int32_t)p->pid;
+		}
+		if (p->state == P_ZOMBIE && !(w->options & SCHED_WNOEXIT)) {
 			w->wstatus = p->wstatus;
 			w->instret = p->instret;
 			w->syscalls = p->syscalls;
-			p->state = P_FREE;
+			proc_free(st, p);
 			return (int32_t)p->pid;
 		}
 	}
@@ -433,7 +545,7 @@ static int32_t on_kill(msg_t *m, void *state)
 		return -NOS_EPERM;
 	if (k->sig > 64 || k->pid == 0)
 		return -NOS_EINVAL;
-	for (i = 0; i < PROC_MAX; i++) {
+	for (i = 0; i < st->hi; i++) {
 		struct proc *p = &st->procs[i];
 
 		if (p->state != P_RUN)
@@ -618,6 +730,36 @@ static int32_t on_update(msg_t *m, void *state)
 	return 0;
 }
 
+/* A worker's periodic report: what its guests ran so far. */
+/* A worker's report: instructions so far, and stops and continues (job
+ * control), which waiting parents may hear of (WSTOPPED, WCONTINUED). */
+static int32_t on_instret(msg_t *m, void *state)
+{
+	struct sched_state *st = state;
+	struct sched_instret *q = m->payload;
+	uint32_t i;
+	int jobs = 0;
+
+	if (!from_worker(st, m))
+		return -NOS_EPERM;
+	for (i = 0; i < q->count; i++) {
+		struct proc *p = guest_of(st, m, q->ents[i].pid);
+		uint8_t sig = (uint8_t)q->ents[i].stop_sig;
+
+		if (!p || p->state != P_RUN)
+			continue;
+		p->instret = q->ents[i].instret;
+		if (sig != p->stop_sig) {
+			p->job_report = sig ? JOB_STOPPED : JOB_CONTINUED;
+			p->stop_sig = sig;
+			jobs = 1;
+		}
+	}
+	if (jobs)
+		retry_held(st);
+	return 0;
+}
+
 static int32_t on_ps(msg_t *m, void *state)
 {
 	struct sched_state *st = state;
@@ -625,10 +767,10 @@ static int32_t on_ps(msg_t *m, void *state)
 	unsigned i;
 
 	/* Workers ask for ps(1) in guests: the table is public, as /proc is. */
-	if (!from_tool(m) && !from_worker(st, m))
+	if (!from_worker(st, m) && !from_tool(m))
 		return -NOS_EPERM;
 	q->count = 0;
-	for (i = 0; i < PROC_MAX && q->count < q->max; i++) {
+	for (i = 0; i < st->hi && q->count < q->max; i++) {
 		const struct proc *p = &st->procs[i];
 		struct sched_ps_entry *e;
 
@@ -639,7 +781,7 @@ static int32_t on_ps(msg_t *m, void *state)
 		e->ppid = p->ppid;
 		e->pgid = p->pgid;
 		e->uid = p->uid;
-		e->state = p->state == P_ZOMBIE ? 'Z' : 'R';
+		e->state = p->state == P_ZOMBIE ? 'Z' : p->stop_sig ? 'T' : 'R';
 		memcpy(e->cmd, p->cmd, sizeof(e->cmd));
 		e->sid = p->sid;
 		e->start = p->start;
@@ -663,6 +805,7 @@ static const struct kproc_handler sched_handlers[] = {
 	{ SCHED_MSG_PIPE_REF, sizeof(struct sched_pipe_ref), on_pipe_ref },
 	{ SCHED_MSG_PS, sizeof(struct sched_ps), on_ps },
 	{ SCHED_MSG_UPDATE, sizeof(struct sched_update), on_update },
+	{ SCHED_MSG_INSTRET, sizeof(struct sched_instret), on_instret },
 };
 
 static void sched_main(void *arg)
@@ -675,6 +818,8 @@ static void sched_main(void *arg)
 	if (!st)
 		kproc_panic("sched: no memory for the process table");
 	memset(st, 0, sizeof(*st));
+	for (i = 0; i < PROC_BUCKETS; i++)
+		st->bucket[i] = NO_SLOT;
 	st->cfg = cfg;
 	st->next_pid = 2;
 	memset(&svc, 0, sizeof(svc));

@@ -24,7 +24,7 @@ struct sched_config {
  * kernel, ps): sched's parent, the daemon's session threads
  * ("session", 0..SCHED_SESSIONS_MAX) and the consoles ("console", any: ^C,
  * ^Z, hangup). */
-#define SCHED_SESSIONS_MAX 4095
+#define SCHED_SESSIONS_MAX 255     /* msg.h: indices are 0..255 */
 
 /* Start sched as ("sched", 0) under the caller; cfg must outlive it. */
 int sched_start(struct sched_config *cfg, msg_pid_t *pid);

@@ -1,6 +1,7 @@
 /*
  * gmem.c: guest memory's checked copies (portable) -- gmem_read, gmem_write,
- * gmem_fill, gmem_read_str, gmem_sync, gmem_destroy -- over either backend.
+ * gmem_fill, gmem_zero, gmem_read_str, gmem_sync, gmem_destroy -- over either
+ * backend.
  *
  * Every entry point checks the whole range against the space first, so a
  * copy either happens completely or fails with -NOS_EFAULT having touched
@@ -84,6 +85,13 @@ int gmem_fill(guest_mem *m, uint32_t addr, uint8_t byte, uint32_t n)
 		memset(p, byte, len);
 	}
 	return 0;
+}
+
+int gmem_zero(guest_mem *m, uint32_t addr, uint32_t n)
+{
+	if (!gmem_in_range(m, addr, n))
+		return -NOS_EFAULT;
+	return m->zero != NULL ? m->zero(m, addr, n) : gmem_fill(m, addr, 0, n);
 }
 
 /* The guest bytes at addr, up to n of them but stopping at the end of the

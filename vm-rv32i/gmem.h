@@ -49,6 +49,9 @@ typedef struct guest_mem {
 	/* Frees what the init function allocated (the mapping, the slots);
 	 * NULL when the caller owns every buffer. gmem_destroy calls it. */
 	void (*release)(struct guest_mem *m);
+	/* Added (limits): makes a range read as zeros, giving whole host pages
+	 * back (flat on Linux: MADV_DONTNEED); NULL: gmem_zero writes zeros. */
+	int (*zero)(struct guest_mem *m, uint32_t addr, uint32_t n);
 } guest_mem;
 
 /* Paged backend slots: GMEM_SLOT_BYTES of RAM each (the page and its
@@ -91,6 +94,10 @@ void gmem_destroy(guest_mem *m);
 int gmem_read(guest_mem *m, uint32_t addr, void *dst, uint32_t n);
 int gmem_write(guest_mem *m, uint32_t addr, const void *src, uint32_t n);
 int gmem_fill(guest_mem *m, uint32_t addr, uint8_t byte, uint32_t n);
+/* Make [addr, addr+n) read as zeros, releasing the host memory behind whole
+ * pages where the backend can: for memory handed out (mmap, brk) or given
+ * back (munmap, a lower brk). 0 or -NOS_EFAULT. */
+int gmem_zero(guest_mem *m, uint32_t addr, uint32_t n);
 /* Copy a NUL-terminated guest string of at most max-1 bytes into dst:
  * its length, -NOS_EFAULT, or -NOS_ENAMETOOLONG when no NUL within max. */
 int gmem_read_str(guest_mem *m, uint32_t addr, char *dst, uint32_t max);

@@ -24,9 +24,20 @@
 #define GUEST_MEM_DEFAULT (64u << 20)
 #define GUEST_STACK_MAX (8u << 20)    /* the stack's share of the space */
 #define GUEST_IO_MAX (1u << 20)       /* bytes one read/write moves per message */
+#define GUEST_RLIM_MAX 16             /* resources 0..15, Linux's RLIM_NLIMITS */
+#define GUEST_RLIM_INFINITY (~0ull)
+
+/* Linux resource numbers the kernel enforces (sys_proc.c says how). */
+enum { GRLIMIT_CPU = 0, GRLIMIT_DATA = 2, GRLIMIT_STACK = 3, GRLIMIT_NPROC = 6,
+       GRLIMIT_NOFILE = 7, GRLIMIT_AS = 9 };
+
+/* A soft and a hard limit, as prlimit64 carries them. */
+struct guest_rlimit {
+	uint64_t cur, max;
+};
 
 /* An open file description, shared by the fds that dup or fork made. */
-enum ofile_kind { OF_FS = 1, OF_CONSOLE, OF_PIPE };
+enum ofile_kind { OF_FS = 1, OF_CONSOLE, OF_PIPE, OF_NULL };   /* OF_NULL: /dev/null */
 
 struct ofile {
 	uint8_t kind;
@@ -77,6 +88,8 @@ struct guest_pending {
 		struct console_io con;
 		struct console_ioctl ioctl;
 		struct memmgr_req mem;
+		struct sched_update update;
+		struct worker_rlimit rlimit;
 	} u;
 	char path[FS_PATH_MAX];       /* canonical paths the payload points at */
 	char path2[FS_PATH_MAX];
@@ -118,6 +131,7 @@ struct guest {
 	uint32_t restore_mask;        /* saved_mask is pending restore */
 	uint32_t sig_from[GUEST_SIG_MAX + 1], sig_from_uid[GUEST_SIG_MAX + 1];
 	struct guest *vfork_parent;
+	uint32_t mem_shared;          /* a vfork child in its parent's space */
 	uint64_t close_mask;          /* guest_close_fds: the fds still to close */
 	guest_done_fn close_then;     /* and what runs after */   /* a vfork child: the parent it holds */
 	struct guest_sigaction sigact[GUEST_SIG_MAX + 1];
@@ -125,18 +139,39 @@ struct guest {
 	uint32_t in_flight;           /* pend is out (2: a signal may cancel it) */
 	uint32_t exiting;             /* closing its files; gone for everyone else */
 	uint32_t interrupted;         /* a signal cancelled pend */
+	uint8_t restart_syscall;      /* only a stop signal interrupted it: after
+	                               * SIGCONT the call runs again (no EINTR) */
 	uint32_t trace;               /* print each syscall */
 	uint32_t trace_nr, trace_a[6];  /* the call being traced */
 	uint64_t syscalls;
+	uint64_t instret_reported;    /* what sched last heard (ps) */
+	uint8_t stop_sig;             /* stopped by this signal (job control), 0: not */
+	uint8_t stop_reported;        /* the stop_sig sched last heard */
+	uint64_t xcpu_at;             /* RLIMIT_CPU: instret of the next SIGXCPU */
+	/* Resource limits: set at the first start (guest_limits_default),
+	 * copied by fork, kept across execve, as on Linux. */
+	struct guest_rlimit rlim[GUEST_RLIM_MAX];
 	struct guest_pending pend;
 };
+
+/* The defaults a new guest starts with: its space for AS and DATA, the fd
+ * table for NOFILE, the stack's share for STACK, no limit for the rest. */
+void guest_limits_default(struct guest *g);
+/* Bytes of brk and mmap memory its limits let g hold (AS, DATA, the space). */
+uint32_t guest_mem_limit(const struct guest *g);
+/* How many fds its RLIMIT_NOFILE lets g have open (at most GUEST_FD_MAX). */
+unsigned guest_fd_limit(const struct guest *g);
+/* prlimit64 on t for a caller of uid (sys_proc.c): the old values in *old;
+ * with set, the new ones applied (memmgr told of AS/DATA). 0 or -NOS_E*. */
+int32_t guest_prlimit(struct guest *t, uint32_t uid, uint32_t res,
+                      const struct guest_rlimit *set, struct guest_rlimit *old);
 
 /* Linux signal numbers the kernel acts on. */
 enum {
 	GSIG_HUP = 1, GSIG_INT = 2, GSIG_QUIT = 3, GSIG_ILL = 4, GSIG_ABRT = 6,
 	GSIG_KILL = 9, GSIG_SEGV = 11, GSIG_PIPE = 13, GSIG_ALRM = 14,
 	GSIG_TERM = 15, GSIG_CHLD = 17, GSIG_CONT = 18, GSIG_STOP = 19,
-	GSIG_TSTP = 20, GSIG_TTIN = 21, GSIG_TTOU = 22, GSIG_WINCH = 28,
+	GSIG_TSTP = 20, GSIG_TTIN = 21, GSIG_TTOU = 22, GSIG_XCPU = 24, GSIG_WINCH = 28,
 };
 
 #endif

@@ -10,8 +10,10 @@
  * decoded reads as zeros: a NULL handler. Entering a block from another page
  * (a computed jump, a far branch, falling into the next page) checks for
  * that and decodes the whole page first. The storage is the port's
- * (rv32_dcache_map); only pages of code that ran are ever touched. fence.i
- * and rv32_flush_decode zero what was decoded.
+ * (rv32_dcache_map), mapped at the first run through the cache, so a CPU
+ * that the block translator runs (or that never runs) costs no mapping;
+ * only pages of code that ran are ever touched. fence.i and
+ * rv32_flush_decode zero what was decoded.
  *
  * Budget: a basic block is charged when it ends (a branch or jump: the ops
  * from its entry to there), so the hot path counts nothing per
@@ -25,6 +27,7 @@
  * Fused pairs (rv32_op.h) halve the dispatch jumps, which on a modern host
  * cost more than the work of most instructions.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kproc/nos_errno.h"
@@ -36,18 +39,15 @@
 #define CODE_PAGE 4096u              /* guest bytes decoded at once */
 #define PAGE_WORDS (CODE_PAGE / 4u)
 #define PAGE_OPS (PAGE_WORDS + 1u)   /* and the PAGE_END */
-#define HEADER_BYTES 4096u           /* the struct, before page-aligned ops */
-
 struct rv32_decode_cache {
-	struct rv32_op *ops;
-	size_t bytes;                    /* of the whole mapping */
+	struct rv32_op *ops;             /* NULL until the first cached run */
+	size_t bytes;                    /* of the ops' mapping */
 	uint32_t size;                   /* guest bytes covered */
 	uint32_t npages;                 /* decode pages covered */
 	uint32_t lo, hi;                 /* pages decoded since the last clear: [lo, hi) */
 };
 
 _Static_assert(sizeof(struct rv32_op) == 16, "an op is 16 bytes");
-_Static_assert(sizeof(struct rv32_decode_cache) <= HEADER_BYTES, "header fits");
 
 static inline uint32_t op_index(uint32_t pc)
 {
@@ -64,16 +64,16 @@ static uint32_t op_pc(const struct rv32_decode_cache *dc, const struct rv32_op *
 int rv32_cache_create(rv32_cpu *cpu)
 {
 	uint32_t npages = cpu->mem->size / CODE_PAGE + (cpu->mem->size % CODE_PAGE != 0);
-	size_t bytes = HEADER_BYTES + (size_t)npages * PAGE_OPS * sizeof(struct rv32_op);
+	size_t bytes = (size_t)npages * PAGE_OPS * sizeof(struct rv32_op);
 	struct rv32_decode_cache *dc;
 
 	cpu->dc = NULL;
 	if (npages == 0)
 		return -NOS_EINVAL;
-	dc = rv32_dcache_map(bytes);
+	dc = calloc(1, sizeof(*dc));
 	if (dc == NULL)
 		return -NOS_ENOMEM;
-	dc->ops = (struct rv32_op *)((uint8_t *)dc + HEADER_BYTES);
+	dc->ops = NULL;
 	dc->bytes = bytes;
 	dc->size = cpu->mem->size;
 	dc->npages = npages;
@@ -85,14 +85,15 @@ int rv32_cache_create(rv32_cpu *cpu)
 
 void rv32_cache_destroy(rv32_cpu *cpu)
 {
-	if (cpu->dc != NULL)
-		rv32_dcache_unmap(cpu->dc, cpu->dc->bytes);
+	if (cpu->dc != NULL && cpu->dc->ops != NULL)
+		rv32_dcache_unmap(cpu->dc->ops, cpu->dc->bytes);
+	free(cpu->dc);
 	cpu->dc = NULL;
 }
 
 static void cache_clear(struct rv32_decode_cache *dc)
 {
-	if (dc->lo < dc->hi)
+	if (dc->ops != NULL && dc->lo < dc->hi)
 		rv32_dcache_zero(dc->ops + (size_t)dc->lo * PAGE_OPS,
 		                 (size_t)(dc->hi - dc->lo) * PAGE_OPS * sizeof(struct rv32_op));
 	dc->lo = dc->npages;
@@ -323,6 +324,8 @@ enum rv32_stop rv32_run_cached(rv32_cpu *cpu, uint32_t budget)
 			return rv32_run_plain(cpu, budget);
 		dc = cpu->dc;
 	}
+	if (dc->ops == NULL && (dc->ops = rv32_dcache_map(dc->bytes)) == NULL)
+		return rv32_run_plain(cpu, budget);
 	ops = dc->ops;
 	op = entry = ops;
 	memcpy(r, cpu->x, sizeof(cpu->x));

@@ -1,5 +1,6 @@
 /*
- * rv32_dcache_linux.c: the decode cache's storage on Linux -- one private
+ * rv32_dcache_linux.c: the decode cache's storage on Linux (mapped at a CPU's
+ * first cached run, see rv32_cache.c) -- one private
  * anonymous mapping, reserved (MAP_NORESERVE) rather than committed: a
  * 64 MiB guest reserves 256 MiB of address space for it, but only the 16 KiB
  * of ops behind each 4 KiB page of code that ran are ever touched.

@@ -22,6 +22,9 @@
 int rv32_jit_create(rv32_cpu *cpu);           /* 0 or -NOS_ENOMEM */
 void rv32_jit_destroy(rv32_cpu *cpu);
 void rv32_jit_flush(rv32_cpu *cpu);           /* drop all translated code */
+/* Added: interpret the next n instructions before translating (a program
+ * just started: short-lived and sleeping guests then cost no code pages). */
+void rv32_jit_cold(rv32_cpu *cpu, uint32_t n);
 enum rv32_stop rv32_jit_run(rv32_cpu *cpu, uint32_t budget);
 #endif
 

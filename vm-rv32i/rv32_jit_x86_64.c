@@ -36,6 +36,9 @@
 #define JIT_BLOCK_MAX 64u            /* instructions per block */
 #define JIT_INSN_BYTES 160u          /* bound on one instruction's code + stubs */
 #define JIT_EMPTY_PC 1u              /* never a pc: they are 4-aligned */
+#define JIT_HOST_PAGE 4096u
+#define JIT_TABLE_BYTES (JIT_TABLE * sizeof(struct jit_entry))
+#define JIT_MAP_BYTES (JIT_TABLE_BYTES + JIT_CODE_BYTES)
 
 struct jit_entry {
 	uint32_t pc;
@@ -51,6 +54,13 @@ struct rv32_jit {
 	struct jit_entry *table;         /* JIT_TABLE entries */
 	uint8_t *exit;                   /* the common exit: rax = result */
 	uint8_t *dispatch;               /* the exit with rax = 0 */
+	/* Memory a guest: the mapping is made at the first translation
+	 * (armed), and rv32_jit_cold leaves the first instructions of a
+	 * program to the interpreter, so a short-lived or sleeping guest
+	 * costs no mapping and no page of code or table. */
+	int armed;                       /* table and code mapped, fixed code emitted */
+	int unarmable;                   /* the mapping failed: interpret */
+	uint32_t cold_left;              /* instructions to interpret first */
 };
 
 typedef uint64_t (*jit_enter_fn)(rv32_cpu *cpu, uint8_t *flat, uint64_t left,
@@ -220,21 +230,25 @@ int rv32_jit_create(rv32_cpu *cpu)
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -NOS_ENOMEM;
-	j->code = mmap(NULL, JIT_CODE_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	j->table = mmap(NULL, JIT_TABLE * sizeof(struct jit_entry), PROT_READ | PROT_WRITE,
-	                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (j->code == MAP_FAILED || j->table == MAP_FAILED) {
-		if (j->code != MAP_FAILED)
-			munmap(j->code, JIT_CODE_BYTES);
-		if (j->table != MAP_FAILED)
-			munmap(j->table, JIT_TABLE * sizeof(struct jit_entry));
-		free(j);
-		return -NOS_ENOMEM;
-	}
-	emit_fixed(j);
 	cpu->jit = j;
-	rv32_jit_flush(cpu);
+	return 0;
+}
+
+/* Map the table and the code (one mapping a guest: max_map_count counts
+ * them) and emit the enter/exit code: 0, or -1 when there is no memory. */
+static int jit_arm(struct rv32_jit *j)
+{
+	j->table = mmap(NULL, JIT_MAP_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
+	                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (j->table == MAP_FAILED) {
+		j->table = NULL;
+		j->unarmable = 1;
+		return -1;
+	}
+	j->code = (uint8_t *)j->table + JIT_TABLE_BYTES;
+	emit_fixed(j);
+	j->table[0] = (struct jit_entry){ JIT_EMPTY_PC, 0, NULL };
+	j->armed = 1;
 	return 0;
 }
 
@@ -244,20 +258,38 @@ void rv32_jit_destroy(rv32_cpu *cpu)
 
 	if (j == NULL)
 		return;
-	munmap(j->code, JIT_CODE_BYTES);
-	munmap(j->table, JIT_TABLE * sizeof(struct jit_entry));
+	if (j->armed)
+		munmap(j->table, JIT_MAP_BYTES);
 	free(j);
 	cpu->jit = NULL;
+}
+
+void rv32_jit_cold(rv32_cpu *cpu, uint32_t n)
+{
+	if (cpu->jit != NULL)
+		cpu->jit->cold_left = n;
 }
 
 void rv32_jit_flush(rv32_cpu *cpu)
 {
 	struct rv32_jit *j = cpu->jit;
 
-	if (j == NULL)
+	if (j == NULL || !j->armed)
 		return;
-	for (uint32_t i = 0; i < JIT_TABLE; i++)
-		j->table[i] = (struct jit_entry){ JIT_EMPTY_PC, 0, NULL };
+	/* Memory per guest: the table and the code are given back to the host
+	 * (they read as zeros again) rather than rewritten, so a guest costs
+	 * only the pages of blocks it translated. A zero entry has pc 0, and
+	 * only pc 0 looks an entry up at index 0: that one alone is marked
+	 * empty. */
+	if (j->used > j->fixed) {
+		size_t keep = (j->fixed + JIT_HOST_PAGE - 1) & ~(size_t)(JIT_HOST_PAGE - 1);
+
+		if (madvise(j->table, JIT_TABLE_BYTES, MADV_DONTNEED) != 0)
+			memset(j->table, 0, JIT_TABLE_BYTES);
+		if (j->used > keep)
+			(void)madvise(j->code + keep, JIT_CODE_BYTES - keep, MADV_DONTNEED);
+	}
+	j->table[0] = (struct jit_entry){ JIT_EMPTY_PC, 0, NULL };
 	j->used = j->fixed;
 	j->generation++;
 }
@@ -747,11 +779,34 @@ static enum rv32_stop budget_end(rv32_cpu *cpu)
 	return RV32_STOP_FETCH_FAULT;
 }
 
+/* The cold start: up to `*left` of the instructions still to interpret,
+ * one by one (no decode cache either: its pages would cost as much). */
+static enum rv32_stop run_cold(rv32_cpu *cpu, uint32_t *left)
+{
+	struct rv32_jit *j = cpu->jit;
+	uint32_t n = *left < j->cold_left ? *left : j->cold_left;
+	uint32_t before = *left;
+	enum rv32_stop stop = interpret(cpu, n, left);
+
+	j->cold_left -= before - *left < j->cold_left ? before - *left : j->cold_left;
+	return stop;
+}
+
 enum rv32_stop rv32_jit_run(rv32_cpu *cpu, uint32_t budget)
 {
 	struct rv32_jit *j = cpu->jit;
-	jit_enter_fn enter = (jit_enter_fn)(void *)j->code;
+	jit_enter_fn enter;
 	uint32_t left = budget;
+
+	if (j->cold_left > 0) {
+		enum rv32_stop stop = run_cold(cpu, &left);
+
+		if (stop != RV32_STOP_BUDGET || left == 0)
+			return stop == RV32_STOP_BUDGET ? budget_end(cpu) : stop;
+	}
+	if (!j->armed && (j->unarmable || jit_arm(j) < 0))
+		return cpu->dc != NULL ? rv32_run_cached(cpu, left) : rv32_run_plain(cpu, left);
+	enter = (jit_enter_fn)(void *)j->code;
 
 	while (left > 0) {
 		struct jit_entry *ent = lookup(cpu, cpu->pc);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kproc/fat.h"
 #include "kproc/le.h"
 #include "kproc/nos_errno.h"
 #include "vm-rv32i/syscall.h"
@@ -23,7 +24,7 @@ static int fd_alloc(struct guest *g, uint32_t from, struct ofile *f)
 {
 	uint32_t fd;
 
-	for (fd = from; fd < GUEST_FD_MAX; fd++)
+	for (fd = from; fd < guest_fd_limit(g); fd++)
 		if (!g->fd[fd]) {
 			g->fd[fd] = f;
 			g->cloexec &= ~(1ull << fd);
@@ -109,6 +110,33 @@ static void opened(struct guest *g, int32_t st)
 /* openat(dirfd, path, flags, mode) */
 static void open_as_dir_if_dir(struct guest *g, int32_t st);
 
+/* The two devices every program expects, outside the volume: /dev/null
+ * and /dev/tty (the guest's terminal). The rest of /dev does not exist. */
+static int32_t open_device(struct guest *g, const char *name, uint32_t lf)
+{
+	struct ofile *f;
+	int fd;
+
+	if (strcmp(name, "null") != 0 && strcmp(name, "tty") != 0)
+		return -NOS_ENOENT;
+	if (name[0] == 't' && !g->console)
+		return -NOS_ENXIO;
+	f = ofile_new(name[0] == 'n' ? OF_NULL : OF_CONSOLE);
+	if (!f)
+		return -NOS_ENOMEM;
+	f->console = g->console;
+	f->handle = 1;
+	f->flags = lf & (L_O_ACCMODE | L_O_NONBLOCK);
+	fd = fd_alloc(g, 0, f);
+	if (fd < 0) {
+		ofile_free(f);
+		return fd;
+	}
+	if (lf & L_O_CLOEXEC)
+		g->cloexec |= 1ull << fd;
+	return fd;
+}
+
 SYS(openat)
 {
 	uint32_t lf = a[2];
@@ -120,6 +148,8 @@ SYS(openat)
 	r = guest_path(g, (int32_t)a[0], a[1], g->pend.path);
 	if (r < 0)
 		return r;
+	if (strncmp(g->pend.path, "/dev/", 5) == 0)
+		return open_device(g, g->pend.path + 5, lf);
 	if (lf & L_O_CREAT)
 		flags |= FS_O_CREAT;
 	if (lf & L_O_EXCL)
@@ -199,6 +229,8 @@ static int32_t io_start(struct guest *g, struct ofile *f, uint32_t addr, uint32_
 		return r;
 	g->pend.arg[4] = (uint32_t)out;
 	switch (f->kind) {
+	case OF_NULL:
+		return out ? (int32_t)len : 0;
 	case OF_FS:
 		g->pend.u.io.handle = f->handle;
 		g->pend.u.io.len = len;
@@ -209,10 +241,11 @@ static int32_t io_start(struct guest *g, struct ofile *f, uint32_t addr, uint32_
 	case OF_CONSOLE:
 		if (offset >= 0)
 			return -NOS_ESPIPE;
-		g->pend.u.con.stream = out ? 1 : 0;
+		g->pend.u.con.stream = !out ? 0 : f->handle == 2 ? 2 : 1;
 		g->pend.u.con.buf = buf;
 		g->pend.u.con.len = len;
 		g->pend.u.con.nonblock = (f->flags & L_O_NONBLOCK) != 0;
+		g->pend.u.con.caller_pgid = g->pgid;   /* a background read gets SIGTTIN */
 		if (out)
 			return guest_request(g, f->console, CONSOLE_MSG_WRITE,
 			                     sizeof(g->pend.u.con), io_done);
@@ -591,8 +624,12 @@ SYS(utimensat)
 		if (gmem_read(&g->mem, a[2] + 16 * i, ts, 16) < 0)
 			return -NOS_EFAULT;
 		nsec = ld_32(ts + 8);
-		if (nsec == (1u << 30) - 1 || nsec == (1u << 30) - 2)
-			t[i] = 0;               /* UTIME_NOW / UTIME_OMIT: fs stamps now */
+		if (nsec == (1u << 30) - 1)
+			t[i] = FAT_TIME_NOW;    /* UTIME_NOW */
+		else if (nsec == (1u << 30) - 2)
+			t[i] = FAT_TIME_OMIT;   /* UTIME_OMIT */
+		else if (ld_32(ts) == FAT_TIME_NOW || ld_32(ts) == FAT_TIME_OMIT)
+			t[i] = 1;               /* the epoch itself: FAT cannot hold it anyway */
 		else
 			t[i] = ld_32(ts);
 	}
@@ -679,6 +716,8 @@ static int32_t stat_by_fd(struct guest *g, struct ofile *f, uint32_t buf)
 {
 	if (f->kind == OF_CONSOLE)
 		return statx_write(g, buf, NULL, 020620, g->cred.uid, 3) < 0 ? -NOS_EFAULT : 0;
+	if (f->kind == OF_NULL)
+		return statx_write(g, buf, NULL, 020666, 0, 1) < 0 ? -NOS_EFAULT : 0;
 	if (f->kind == OF_PIPE)
 		return statx_write(g, buf, NULL, 010600, g->cred.uid,
 		                   (uint32_t)f->handle + 100) < 0 ? -NOS_EFAULT : 0;
@@ -864,7 +903,7 @@ static void dup3_closed(struct guest *g, int32_t st)
 
 SYS(dup3)
 {
-	if (!fd_get(g, a[0]) || a[1] >= GUEST_FD_MAX)
+	if (!fd_get(g, a[0]) || a[1] >= guest_fd_limit(g))
 		return -NOS_EBADF;
 	if (a[0] == a[1] || (a[2] & ~(uint32_t)L_O_CLOEXEC))
 		return -NOS_EINVAL;
@@ -888,7 +927,7 @@ SYS(fcntl64)
 	switch (a[1]) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (a[2] >= GUEST_FD_MAX)
+		if (a[2] >= guest_fd_limit(g))
 			return -NOS_EINVAL;
 		fd = fd_alloc(g, a[2], f);
 		if (fd < 0)
@@ -983,7 +1022,8 @@ SYS(pipe2)
 
 enum { L_TCGETS = 0x5401, L_TCSETS = 0x5402, L_TCSETSW = 0x5403, L_TCSETSF = 0x5404,
        L_TIOCGPGRP = 0x540f, L_TIOCSPGRP = 0x5410, L_TIOCGWINSZ = 0x5413,
-       L_TIOCSWINSZ = 0x5414, L_FIONREAD = 0x541b };
+       L_TIOCSWINSZ = 0x5414, L_FIONREAD = 0x541b, L_TIOCSCTTY = 0x540e,
+       L_TIOCNOTTY = 0x5422, L_TIOCGSID = 0x5429 };
 
 #define TERMIOS_SIZE (16 + 1 + CONSOLE_NCCS)
 
@@ -1013,6 +1053,7 @@ static void ioctl_done(struct guest *g, int32_t st)
 			st = gmem_write(&g->mem, addr, b, 8);
 			break;
 		case L_TIOCGPGRP:
+		case L_TIOCGSID:
 			st_32(b, (uint32_t)c->pgid);
 			st = gmem_write(&g->mem, addr, b, 4);
 			break;
@@ -1054,9 +1095,18 @@ SYS(ioctl)
 			return -NOS_EFAULT;
 		c->pgid = (int32_t)ld_32(b);
 		break;
+	case L_TIOCSWINSZ:
+		if (gmem_read(&g->mem, a[2], b, 4) < 0)
+			return -NOS_EFAULT;
+		c->rows = (uint16_t)(b[0] | b[1] << 8);
+		c->cols = (uint16_t)(b[2] | b[3] << 8);
+		break;
 	case L_TCGETS:
 	case L_TIOCGWINSZ:
 	case L_TIOCGPGRP:
+	case L_TIOCGSID:
+	case L_TIOCSCTTY:
+	case L_TIOCNOTTY:
 		break;
 	default:
 		return -NOS_ENOTTY;

@@ -1,7 +1,8 @@
 /*
  * sys_mem.c: memory system calls. memmgr decides addresses and counts
  * bytes against the guest's quota; the worker zeroes what it hands out
- * (a region may have been used and released before).
+ * (a region may have been used and released before) and gives the host
+ * memory behind what the guest releases back at once (gmem_zero).
  */
 #include "kproc/nos_errno.h"
 #include "vm-rv32i/syscall.h"
@@ -14,8 +15,10 @@ static void brk_done(struct guest *g, int32_t st)
 		guest_return(g, (int32_t)g->brk);
 		return;
 	}
-	if (now > g->brk && gmem_fill(&g->mem, g->brk, 0, now - g->brk) < 0)
+	if (now > g->brk && gmem_zero(&g->mem, g->brk, now - g->brk) < 0)
 		now = g->brk;
+	if (now < g->brk)
+		(void)gmem_zero(&g->mem, now, g->brk - now);
 	g->brk = now;
 	guest_return(g, (int32_t)now);
 }
@@ -46,7 +49,7 @@ static void mmap_done(struct guest *g, int32_t st)
 		guest_return(g, st);
 		return;
 	}
-	if (gmem_fill(&g->mem, addr, 0, len) < 0) {
+	if (gmem_zero(&g->mem, addr, len) < 0) {
 		guest_return(g, -NOS_ENOMEM);
 		return;
 	}
@@ -74,8 +77,19 @@ SYS(mmap2)
 	                     mmap_done);
 }
 
+/* What was unmapped in the map area (between the break and the stack's
+ * share) reads as zeros again and costs the host nothing. */
 static void munmap_done(struct guest *g, int32_t st)
 {
+	uint32_t lo = g->pend.u.mem.a, hi = lo + g->pend.u.mem.len;
+	uint32_t top = g->mem.size - GUEST_STACK_MAX;
+
+	if (lo < g->brk)
+		lo = g->brk;
+	if (hi > top || hi < g->pend.u.mem.a)
+		hi = top;
+	if (st >= 0 && lo < hi)
+		(void)gmem_zero(&g->mem, lo, hi - lo);
 	guest_return(g, st < 0 ? st : 0);
 }
 

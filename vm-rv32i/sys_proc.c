@@ -135,6 +135,8 @@ SYS(setsid)
 enum { P_ALL = 0, P_PID = 1, P_PGID = 2 };
 #define L_WNOHANG 1u
 #define L_WEXITED 4u
+#define L_WSTOPPED 2u
+#define L_WCONTINUED 8u
 
 static void waited(struct guest *g, int32_t st)
 {
@@ -149,6 +151,12 @@ static void waited(struct guest *g, int32_t st)
 			st_32(info, GSIG_CHLD);
 			if ((ws & 0x7f) == 0) {
 				st_32(info + 8, 1);                 /* CLD_EXITED */
+				st_32(info + 20, (uint32_t)(ws >> 8) & 0xff);
+			} else if (ws == 0xffff) {
+				st_32(info + 8, 6);                 /* CLD_CONTINUED */
+				st_32(info + 20, GSIG_CONT);
+			} else if ((ws & 0xff) == 0x7f) {
+				st_32(info + 8, 5);                 /* CLD_STOPPED */
 				st_32(info + 20, (uint32_t)(ws >> 8) & 0xff);
 			} else {
 				st_32(info + 8, 2);                 /* CLD_KILLED */
@@ -168,9 +176,9 @@ SYS(waitid)
 {
 	int32_t pid;
 
-	/* WSTOPPED and WCONTINUED are taken (nothing stopped is reported
-	 * yet); WNOWAIT is refused rather than reaping all the same. */
-	if (!(a[3] & L_WEXITED) || (a[3] & ~(L_WNOHANG | L_WEXITED | 2u | 8u)))
+	/* WNOWAIT is refused rather than reaping all the same. */
+	if (!(a[3] & (L_WEXITED | L_WSTOPPED | L_WCONTINUED)) ||
+	    (a[3] & ~(L_WNOHANG | L_WEXITED | L_WSTOPPED | L_WCONTINUED)))
 		return -NOS_EINVAL;
 	switch (a[0]) {
 	case P_ALL:
@@ -194,7 +202,10 @@ SYS(waitid)
 	g->pend.arg[0] = a[2];
 	g->pend.u.wait.waiter = g->pid;
 	g->pend.u.wait.pid = pid;
-	g->pend.u.wait.options = (a[3] & L_WNOHANG) ? SCHED_WNOHANG : 0;
+	g->pend.u.wait.options = ((a[3] & L_WNOHANG) ? SCHED_WNOHANG : 0) |
+	                         ((a[3] & L_WSTOPPED) ? SCHED_WSTOPPED : 0) |
+	                         ((a[3] & L_WCONTINUED) ? SCHED_WCONTINUED : 0) |
+	                         ((a[3] & L_WEXITED) ? 0 : SCHED_WNOEXIT);
 	g->pend.u.wait.wstatus = 0;
 	return guest_request_slow(g, g->w->cfg.sched, SCHED_MSG_WAIT, sizeof(g->pend.u.wait),
 	                          waited);
@@ -221,7 +232,7 @@ static void forked(struct guest *g, int32_t st)
 		guest_return(g, st);
 		return;
 	}
-	child = guest_clone(g, (uint32_t)st);
+	child = guest_clone(g, (uint32_t)st, g->pend.arg[2] && g->pend.arg[3]);
 	if (!child) {
 		/* sched already counts it: report it gone at once. */
 		g->pend.u.exited.pid = (uint32_t)st;
@@ -247,9 +258,9 @@ static void forked(struct guest *g, int32_t st)
 }
 
 /* clone(flags, newsp, parent_tid, tls, child_tid): fork and vfork only.
- * A vfork child (CLONE_VM|CLONE_VFORK) gets a copy of the space too (POSIX
- * lets it do only what a forked child may), and its parent waits, as on
- * Linux, until the child execs or ends. */
+ * A vfork child (CLONE_VM|CLONE_VFORK) runs in its parent's space (flat
+ * memory; a paged one is copied), and its parent waits, as on Linux, until
+ * the child execs or ends. */
 SYS(clone)
 {
 	uint32_t flags = a[0] & ~L_CSIGNAL;
@@ -260,12 +271,15 @@ SYS(clone)
 		return -NOS_EINVAL;
 	g->pend.arg[1] = (flags & L_CLONE_VM) ? 0 : a[1];
 	g->pend.arg[2] = (flags & L_CLONE_VFORK) != 0;
+	g->pend.arg[3] = (flags & L_CLONE_VM) != 0;
 	memset(&g->pend.u.spawn, 0, sizeof(g->pend.u.spawn));
 	g->pend.u.spawn.ppid = g->pid;
 	g->pend.u.spawn.pgid = g->pgid;
 	g->pend.u.spawn.sid = g->sid;
 	g->pend.u.spawn.cred = g->cred;
 	g->pend.u.spawn.cmd = g->cmd;
+	g->pend.u.spawn.nproc_limit = g->rlim[GRLIMIT_NPROC].cur >= UINT32_MAX ? 0 :
+	                              (uint32_t)g->rlim[GRLIMIT_NPROC].cur;
 	return guest_request(g, g->w->cfg.sched, SCHED_MSG_FORKED, sizeof(g->pend.u.spawn),
 	                     forked);
 }
@@ -349,6 +363,13 @@ static void exec_resume(struct guest *g, int32_t st)
 	guest_resume(g);
 }
 
+/* ps shows the new program (sched answers even if it could not). */
+static void exec_renamed(struct guest *g, int32_t st)
+{
+	(void)st;
+	guest_close_fds(g, g->cloexec, exec_resume);
+}
+
 static void exec_closed(struct guest *g, int32_t st)
 {
 	struct exec_state *x = g->pend.ctx;
@@ -371,7 +392,12 @@ static void exec_closed(struct guest *g, int32_t st)
 	exec_state_free(x);
 	g->pend.ctx = NULL;
 	guest_vfork_release(g);
-	guest_close_fds(g, g->cloexec, exec_resume);
+	memset(&g->pend.u.update, 0, sizeof(g->pend.u.update));
+	g->pend.u.update.pid = g->pid;
+	g->pend.u.update.what = SCHED_UPDATE_CMD;
+	g->pend.u.update.cmd = g->cmd;
+	guest_request(g, g->w->cfg.sched, SCHED_MSG_UPDATE, sizeof(g->pend.u.update),
+	              exec_renamed);
 }
 
 static void exec_close(struct guest *g, int32_t error)
@@ -467,49 +493,121 @@ SYS(execve)
 
 /* ---------------------------------------------------------------- limits */
 
-enum { RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7,
-       RLIMIT_AS = 9 };
-
-static uint64_t limit_of(const struct guest *g, uint32_t res)
+/* prlimit64(pid, resource, new, old), and through it getrlimit/setrlimit.
+ * Every resource keeps a soft and a hard value (guest.h); anyone may lower
+ * them, only root may raise a hard limit, and on another guest only root
+ * or its own user may act. A guest of another worker is asked of each
+ * worker in turn (WORKER_MSG_RLIMIT). Enforced: AS and DATA by memmgr (the
+ * heap and mappings; the lower wins), NPROC by sched at fork (the guest's
+ * and the instance's per-user limit, the lower wins; the guest's binds
+ * root too, so a root shell can contain a test), NOFILE by the fd table
+ * (hard at most GUEST_FD_MAX, as Linux's nr_open). STACK and CPU are kept
+ * and reported only: the stack's share of the space is fixed. */
+static int32_t limit_check(uint32_t uid, uint32_t res, const struct guest_rlimit *set,
+                           const struct guest_rlimit *old)
 {
-	switch (res) {
-	case RLIMIT_DATA:
-	case RLIMIT_AS:
-		return g->mem.size;
-	case RLIMIT_STACK:
-		return GUEST_STACK_MAX;
-	case RLIMIT_NOFILE:
-		return GUEST_FD_MAX;
-	default:
-		return ~0ull;              /* RLIM_INFINITY */
-	}
+	if (set->cur > set->max)
+		return -NOS_EINVAL;
+	if (set->max > old->max && uid != 0)
+		return -NOS_EPERM;
+	if (res == GRLIMIT_NOFILE && set->max > GUEST_FD_MAX && set->max != old->max)
+		return -NOS_EPERM;
+	return 0;
 }
 
-/* prlimit64(pid, resource, new, old): the limits are fixed today; asking
- * for exactly them succeeds, anything else is refused. */
+/* memmgr holds t's heap and mappings to its new limit. */
+static int memmgr_limit(struct guest *t)
+{
+	struct memmgr_req q = { t->pid, 0, 0, guest_mem_limit(t) };
+	msg_t m;
+
+	msg_init(&m, MEMMGR_MSG_LIMIT, &q, sizeof(q));
+	return msg_call(t->w->cfg.memmgr, &m, MSG_FOREVER);
+}
+
+int32_t guest_prlimit(struct guest *t, uint32_t uid, uint32_t res,
+                      const struct guest_rlimit *set, struct guest_rlimit *old)
+{
+	int32_t r;
+
+	if (res >= GUEST_RLIM_MAX)
+		return -NOS_EINVAL;
+	if (uid != 0 && uid != t->cred.uid)
+		return -NOS_EPERM;
+	*old = t->rlim[res];
+	if (!set)
+		return 0;
+	if ((r = limit_check(uid, res, set, old)) < 0)
+		return r;
+	t->rlim[res] = *set;
+	if (res == GRLIMIT_AS || res == GRLIMIT_DATA)
+		return memmgr_limit(t);
+	return 0;
+}
+
+/* The old values to the guest (a[3]), then its return. */
+static int32_t limit_reply(struct guest *g, int32_t r, const struct guest_rlimit *old)
+{
+	uint8_t o[16];
+
+	if (r < 0 || !g->pend.arg[3])
+		return r;
+	st_64(o, old->cur);
+	st_64(o + 8, old->max);
+	return gmem_write(&g->mem, g->pend.arg[3], o, 16) < 0 ? -NOS_EFAULT : 0;
+}
+
+static void limit_remote_next(struct guest *g);
+
+static void limit_remote_done(struct guest *g, int32_t st)
+{
+	struct guest_rlimit old = { g->pend.u.rlimit.old_cur, g->pend.u.rlimit.old_max };
+
+	if (st == -NOS_ESRCH || st == -NOS_EPIPE) {
+		limit_remote_next(g);
+		return;
+	}
+	guest_return(g, limit_reply(g, st, &old));
+}
+
+/* Ask the next worker after pend.arg[4] for the guest; ESRCH after all. */
+static void limit_remote_next(struct guest *g)
+{
+	msg_pid_t w;
+
+	while (++g->pend.arg[4] <= WORKER_MAX) {
+		if (g->pend.arg[4] == g->w->index || msg_lookup("sched", g->pend.arg[4], &w) < 0)
+			continue;
+		guest_request(g, w, WORKER_MSG_RLIMIT, sizeof(g->pend.u.rlimit), limit_remote_done);
+		return;
+	}
+	guest_return(g, -NOS_ESRCH);
+}
+
 SYS(prlimit64)
 {
-	uint64_t lim;
-	uint8_t b[16];
+	struct guest *t = a[0] == 0 || a[0] == g->pid ? g : worker_find(g->w, a[0]);
+	struct guest_rlimit set, old;
+	uint8_t b[16] = { 0 };
 
-	if (a[0] && a[0] != g->pid)
+	if (a[2] && gmem_read(&g->mem, a[2], b, 16) < 0)
+		return -NOS_EFAULT;
+	set.cur = ld_64(b);
+	set.max = ld_64(b + 8);
+	g->pend.arg[3] = a[3];
+	if (t)
+		return limit_reply(g, guest_prlimit(t, g->cred.uid, a[1], a[2] ? &set : NULL, &old),
+		                   &old);
+	if ((int32_t)a[0] < 0)
 		return -NOS_ESRCH;
-	if (a[1] > 15)
-		return -NOS_EINVAL;
-	lim = limit_of(g, a[1]);
-	if (a[3]) {
-		st_64(b, lim);
-		st_64(b + 8, lim);
-		if (gmem_write(&g->mem, a[3], b, 16) < 0)
-			return -NOS_EFAULT;
-	}
-	if (a[2]) {
-		if (gmem_read(&g->mem, a[2], b, 16) < 0)
-			return -NOS_EFAULT;
-		if (ld_64(b) > ld_64(b + 8))
-			return -NOS_EINVAL;
-		if (ld_64(b) != lim || ld_64(b + 8) != lim)
-			return -NOS_EPERM;
-	}
-	return 0;
+	memset(&g->pend.u.rlimit, 0, sizeof(g->pend.u.rlimit));
+	g->pend.u.rlimit.pid = a[0];
+	g->pend.u.rlimit.resource = a[1];
+	g->pend.u.rlimit.caller_uid = g->cred.uid;
+	g->pend.u.rlimit.set = a[2] != 0;
+	g->pend.u.rlimit.cur = set.cur;
+	g->pend.u.rlimit.max = set.max;
+	g->pend.arg[4] = 0;
+	limit_remote_next(g);
+	return SYS_PARKED;
 }

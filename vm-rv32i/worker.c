@@ -19,28 +19,53 @@
 
 /* ---------------------------------------------------------------- run queue */
 
-static void runq_push(struct worker *w, struct guest *g)
+/* Two FIFO queues: guests a reply or a timer woke (they ran until they
+ * blocked, so their turn is short) go before those whose slice ran out, so
+ * a shell or a pipe reader answers within one slice of any spinner. */
+static void queue_push(struct guest **head, struct guest **tail, struct guest *g)
 {
 	g->state = GUEST_RUNNABLE;
 	g->next = NULL;
-	if (w->run_tail)
-		w->run_tail->next = g;
+	if (*tail)
+		(*tail)->next = g;
 	else
-		w->run_head = g;
-	w->run_tail = g;
+		*head = g;
+	*tail = g;
+}
+
+static void runq_push(struct worker *w, struct guest *g)
+{
+	queue_push(&w->run_head, &w->run_tail, g);
+}
+
+static void runq_push_woken(struct worker *w, struct guest *g)
+{
+	queue_push(&w->woken_head, &w->woken_tail, g);
+}
+
+static struct guest *queue_pop(struct guest **head, struct guest **tail)
+{
+	struct guest *g = *head;
+
+	if (g) {
+		*head = g->next;
+		if (!*head)
+			*tail = NULL;
+		g->next = NULL;
+	}
+	return g;
 }
 
 static struct guest *runq_pop(struct worker *w)
 {
-	struct guest *g = w->run_head;
+	struct guest *g = queue_pop(&w->woken_head, &w->woken_tail);
 
-	if (g) {
-		w->run_head = g->next;
-		if (!w->run_head)
-			w->run_tail = NULL;
-		g->next = NULL;
-	}
-	return g;
+	return g ? g : queue_pop(&w->run_head, &w->run_tail);
+}
+
+static int runq_empty(const struct worker *w)
+{
+	return !w->woken_head && !w->run_head;
 }
 
 static void sleepers_remove(struct worker *w, struct guest *g)
@@ -111,11 +136,26 @@ static void completed(struct worker *w, msg_t *m)
 
 void guest_return(struct guest *g, int32_t value)
 {
+	if (g->restart_syscall) {
+		g->restart_syscall = 0;
+		if (value == -NOS_EINTR) {
+			/* A stop signal broke the wait: once continued, the guest
+			 * makes the same call again, as Linux restarts it. */
+			if (!g->exiting)
+				runq_push_woken(g->w, g);
+			return;
+		}
+	}
 	g->cpu.x[RV_A0] = (uint32_t)value;
 	g->cpu.pc += 4;
 	if (g->trace)
 		syscall_trace_result(g, value);
-	if (!g->exiting)
+	if (g->exiting)
+		return;
+	if (g->state == GUEST_BLOCKED || g->state == GUEST_SLEEPING ||
+	    g->state == GUEST_SUSPENDED)
+		runq_push_woken(g->w, g);
+	else
 		runq_push(g->w, g);
 }
 
@@ -131,6 +171,8 @@ void guest_sleep_until(struct guest *g, uint64_t ns)
 	g->wake_ns = ns;
 	g->next = g->w->sleepers;
 	g->w->sleepers = g;
+	if (ns < g->w->next_wake)
+		g->w->next_wake = ns;
 }
 
 int guest_io_buf(struct guest *g, uint32_t addr, uint32_t len, int to_guest, void **buf)
@@ -177,7 +219,7 @@ struct ofile *ofile_new(uint8_t kind)
 	return f;
 }
 
-static void ofile_free(struct ofile *f)
+void ofile_free(struct ofile *f)
 {
 	free(f->path);
 	free(f->peek);
@@ -289,10 +331,15 @@ void guest_exit(struct guest *g, int32_t wstatus)
 	struct guest *p;
 
 	guest_vfork_release(g);
-	/* A parent ending first leaves its vfork child on its own. */
-	for (p = g->w->all; p; p = p->all_next)
+	/* A parent ending first leaves its vfork child on its own; its
+	 * children (forks stay on their parent's worker) go to pid 1, as
+	 * sched records it, so getppid needs no message. */
+	for (p = g->w->all; p; p = p->all_next) {
 		if (p->vfork_parent == g)
 			p->vfork_parent = NULL;
+		if (p->ppid == g->pid && p != g)
+			p->ppid = 1;
+	}
 	if (g->state == GUEST_SLEEPING)
 		sleepers_remove(g->w, g);
 	g->exit_status = wstatus;
@@ -313,12 +360,39 @@ static int sig_default_stops(unsigned sig)
 	return sig == GSIG_STOP || sig == GSIG_TSTP || sig == GSIG_TTIN || sig == GSIG_TTOU;
 }
 
+/* A vfork parent is killed: its children go on alone. One that runs in
+ * the parent's space gets its own copy -- unless a message of its is out
+ * (its buffer may lie in that space): then it is killed too, and the
+ * parent goes only when it ended (guest_vfork_release). 1: g may go now. */
+static int vfork_children_let_go(struct guest *g)
+{
+	struct guest *c;
+	int go = 1;
+
+	for (c = g->w->all; c; c = c->all_next) {
+		if (c->vfork_parent != g)
+			continue;
+		if (c->mem_shared && (c->in_flight || guest_unshare(c) < 0)) {
+			guest_signal(c, GSIG_KILL, 0, 0);
+			go = 0;
+			continue;
+		}
+		c->vfork_parent = NULL;
+	}
+	return go;
+}
+
 void guest_signal(struct guest *g, unsigned sig, uint32_t from, uint32_t from_uid)
 {
+	int stops;
+
 	if (sig == 0 || sig > GUEST_SIG_MAX || g->exiting)
 		return;
-	if (sig == GSIG_CONT && g->state == GUEST_STOPPED)
+	if (sig == GSIG_CONT && g->state == GUEST_STOPPED) {
+		g->stop_sig = 0;
+		g->w->job_dirty = 1;
 		runq_push(g->w, g);
+	}
 	if (sig != GSIG_KILL && sig != GSIG_STOP && g->sigact[sig].handler == 1)
 		return;                         /* ignored */
 	if (sig != GSIG_KILL && sig != GSIG_STOP && g->sigact[sig].handler == 0 &&
@@ -329,23 +403,26 @@ void guest_signal(struct guest *g, unsigned sig, uint32_t from, uint32_t from_ui
 	g->sig_from_uid[sig] = from_uid;
 	if ((g->sig_mask & (1ull << (sig - 1))) && sig != GSIG_KILL && sig != GSIG_STOP)
 		return;
-	/* Interrupt a wait the guest can be woken from. */
+	stops = sig_default_stops(sig) && (sig == GSIG_STOP || g->sigact[sig].handler == 0);
+	/* Interrupt a wait the guest can be woken from: with EINTR, or to be
+	 * made again when only a stop broke it. */
 	if (g->state == GUEST_BLOCKED && g->in_flight == 2 && !g->interrupted) {
 		g->interrupted = 1;
+		g->restart_syscall = (uint8_t)stops;
 		msg_cancel(&g->pend.m);
+	} else if (g->state == GUEST_BLOCKED && g->interrupted && !stops) {
+		g->restart_syscall = 0;         /* a handled signal came too: EINTR */
 	} else if (g->state == GUEST_SLEEPING) {
 		sleepers_remove(g->w, g);
+		g->restart_syscall = (uint8_t)stops;
 		guest_return(g, -NOS_EINTR);
 	} else if (g->state == GUEST_SUSPENDED) {
+		g->restart_syscall = (uint8_t)stops;
 		guest_return(g, -NOS_EINTR);
 	} else if ((g->state == GUEST_STOPPED || g->state == GUEST_VFORKED) &&
 	           sig == GSIG_KILL) {
-		struct guest *c;
-
-		for (c = g->w->all; c; c = c->all_next)
-			if (c->vfork_parent == g)
-				c->vfork_parent = NULL;
-		runq_push(g->w, g);
+		if (vfork_children_let_go(g))
+			runq_push(g->w, g);
 	}
 }
 
@@ -370,6 +447,8 @@ static int deliver_signals(struct guest *g)
 			continue;
 		} else if (sig_default_stops(sig)) {
 			g->state = GUEST_STOPPED;
+			g->stop_sig = (uint8_t)sig;
+			g->w->job_dirty = 1;
 			return 1;
 		}
 		guest_exit(g, (int32_t)sig);
@@ -395,7 +474,7 @@ void guest_vfork_release(struct guest *child)
 
 static void say(struct guest *g, const char *text)
 {
-	struct console_io io = { 2, (void *)text, (uint32_t)strlen(text), 0 };
+	struct console_io io = { .stream = 2, .buf = (void *)text, .len = (uint32_t)strlen(text) };
 	msg_t m;
 
 	if (!g->console)
@@ -420,6 +499,26 @@ static void fault(struct guest *g, const char *what, uint32_t value, int sig)
 
 /* ---------------------------------------------------------------- running */
 
+/* RLIMIT_CPU, in the CPU time NanoOs counts (an instruction a nanosecond,
+ * as times and CLOCK_PROCESS_CPUTIME_ID): past the soft limit SIGXCPU,
+ * again every second, and SIGKILL at the hard limit, as on Linux. */
+#define NS_PER_S 1000000000ull
+
+static void charge_cpu(struct guest *g)
+{
+	uint64_t soft = g->rlim[GRLIMIT_CPU].cur, hard = g->rlim[GRLIMIT_CPU].max;
+	uint64_t used = g->cpu.instret;
+
+	if (hard < GUEST_RLIM_INFINITY / NS_PER_S && used >= hard * NS_PER_S) {
+		guest_signal(g, GSIG_KILL, 0, 0);
+		return;
+	}
+	if (soft >= GUEST_RLIM_INFINITY / NS_PER_S || used < soft * NS_PER_S || used < g->xcpu_at)
+		return;
+	g->xcpu_at = used + NS_PER_S;
+	guest_signal(g, GSIG_XCPU, 0, 0);
+}
+
 static void run_slice(struct guest *g)
 {
 	enum rv32_stop why;
@@ -429,9 +528,11 @@ static void run_slice(struct guest *g)
 	why = rv32_run(&g->cpu, WORKER_SLICE);
 	switch (why) {
 	case RV32_STOP_BUDGET:
+		charge_cpu(g);
 		runq_push(g->w, g);
 		return;
 	case RV32_STOP_ECALL:
+		charge_cpu(g);
 		syscall_dispatch(g);
 		return;
 	case RV32_STOP_EBREAK:
@@ -450,10 +551,18 @@ static void run_slice(struct guest *g)
 	}
 }
 
+/* Wake the sleepers whose time came. The list is walked only once the
+ * earliest time (next_wake) came, so thousands of sleepers cost a busy
+ * worker nothing between; *timeout becomes the wait until the next one. */
 static void wake_sleepers(struct worker *w, uint64_t now, int64_t *timeout)
 {
 	struct guest **pp = &w->sleepers;
+	uint64_t next = UINT64_MAX;
 
+	if (now < w->next_wake) {
+		*timeout = (int64_t)(w->next_wake - now);
+		return;
+	}
 	while (*pp) {
 		struct guest *g = *pp;
 
@@ -463,10 +572,13 @@ static void wake_sleepers(struct worker *w, uint64_t now, int64_t *timeout)
 			guest_return(g, 0);
 			continue;
 		}
-		if (*timeout < 0 || (int64_t)(g->wake_ns - now) < *timeout)
-			*timeout = (int64_t)(g->wake_ns - now);
+		if (g->wake_ns < next)
+			next = g->wake_ns;
 		pp = &g->next;
 	}
+	w->next_wake = next;
+	if (next != UINT64_MAX)
+		*timeout = (int64_t)(next - now);
 }
 
 /* ---------------------------------------------------------------- messages */
@@ -504,6 +616,7 @@ static int stdio_open(struct guest *g, msg_pid_t console)
 		if (!f)
 			return -NOS_ENOMEM;
 		f->console = console;
+		f->handle = (int32_t)fd;        /* the stream: 2 writes go to stderr */
 		f->flags = fd == 0 ? 0 : 1;     /* O_RDONLY, O_WRONLY */
 		g->fd[fd] = f;
 	}
@@ -534,6 +647,7 @@ static int32_t start_guest(struct worker *w, struct worker_start *s)
 		guest_free(w, g);
 		return r;
 	}
+	guest_limits_default(g);
 	r = rv32_init(&g->cpu, &g->mem);
 	g->cpu.read_time = guest_time;
 	if (r == 0)
@@ -555,8 +669,69 @@ static int32_t start_guest(struct worker *w, struct worker_start *s)
 	return 0;
 }
 
+/* Another worker's guest calls prlimit64 on one of ours. */
+static int32_t on_rlimit(struct worker *w, msg_t *m)
+{
+	struct worker_rlimit *q = m->payload;
+	struct guest_rlimit set, old = { 0, 0 };
+	struct guest *g;
+	int32_t r;
+
+	if (!kproc_sent_by_any(m, "sched", 1, WORKER_MAX) || m->size != sizeof(*q))
+		return -NOS_EPERM;
+	if (!(g = worker_find(w, q->pid)))
+		return -NOS_ESRCH;
+	set.cur = q->cur;
+	set.max = q->max;
+	r = guest_prlimit(g, q->caller_uid, q->resource, q->set ? &set : NULL, &old);
+	q->old_cur = old.cur;
+	q->old_max = old.max;
+	return r;
+}
+
+/* Tell sched what the guests that ran since the last report ran so far. */
+static void report_instret(struct worker *w, uint64_t now)
+{
+	struct guest *g;
+	uint32_t n = 0;
+
+	if (w->report_busy || (now < w->report_at && !w->job_dirty))
+		return;
+	w->report_at = now + WORKER_REPORT_NS;
+	w->job_dirty = 0;
+	if (w->nguests > w->report_cap) {
+		struct sched_instret_entry *e = realloc(w->report_ents,
+		                                        w->nguests * sizeof(*e));
+		if (!e)
+			return;
+		w->report_ents = e;
+		w->report_cap = w->nguests;
+	}
+	for (g = w->all; g && n < w->report_cap; g = g->all_next)
+		if (!g->exiting && (g->cpu.instret != g->instret_reported ||
+		                    g->stop_sig != g->stop_reported)) {
+			g->instret_reported = g->cpu.instret;
+			g->stop_reported = g->stop_sig;
+			w->report_ents[n].pid = g->pid;
+			w->report_ents[n].stop_sig = g->stop_sig;
+			w->report_ents[n++].instret = g->cpu.instret;
+		}
+	if (!n)
+		return;
+	w->report.ents = w->report_ents;
+	w->report.count = n;
+	msg_init(&w->report_m, SCHED_MSG_INSTRET, &w->report, sizeof(w->report));
+	w->report_m.flags = MSG_F_NOTIFY;
+	if (msg_send(w->cfg.sched, &w->report_m) == 0)
+		w->report_busy = 1;
+}
+
 static void handle(struct worker *w, msg_t *m)
 {
+	if (m == &w->report_m) {
+		w->report_busy = 0;
+		return;
+	}
 	if (m->flags & MSG_F_REPLY) {
 		completed(w, m);
 		return;
@@ -587,6 +762,9 @@ static void handle(struct worker *w, msg_t *m)
 		msg_reply(m, g ? 0 : -NOS_ESRCH);
 		return;
 	}
+	case WORKER_MSG_RLIMIT:
+		msg_reply(m, on_rlimit(w, m));
+		return;
 	case KPROC_MSG_STOP:
 		if (m->from != kproc_parent()) {
 			msg_reply(m, -NOS_EPERM);
@@ -616,7 +794,7 @@ static void drain(struct worker *w)
 
 	for (g = w->all; g; g = g->all_next)
 		guest_signal(g, GSIG_KILL, 0, 0);
-	while (w->all) {
+	while (w->all || w->report_busy) {
 		g = runq_pop(w);
 		if (g) {
 			deliver_signals(g);
@@ -624,7 +802,9 @@ static void drain(struct worker *w)
 		}
 		if (msg_receive(&m, 2000000000) < 0)
 			break;                          /* a kernel process stopped first */
-		if (m->flags & MSG_F_REPLY)
+		if (m == &w->report_m)
+			w->report_busy = 0;
+		else if (m->flags & MSG_F_REPLY)
 			completed(w, m);
 		else
 			msg_reply(m, -NOS_EPIPE);
@@ -637,12 +817,17 @@ static void worker_main(void *arg)
 	msg_t *m;
 
 	while (!w->stopping) {
-		int64_t timeout = w->run_head ? 0 : MSG_FOREVER;
+		int64_t timeout = runq_empty(w) ? MSG_FOREVER : 0;
 		struct guest *g;
 
-		if (w->sleepers)
-			wake_sleepers(w, msg_now_ns(), &timeout);
-		if (w->run_head)
+		if (w->sleepers || w->all) {
+			uint64_t now = msg_now_ns();
+
+			if (w->sleepers)
+				wake_sleepers(w, now, &timeout);
+			report_instret(w, now);
+		}
+		if (!runq_empty(w))
 			timeout = 0;
 		while (msg_receive(&m, timeout) == 0) {
 			handle(w, m);
@@ -653,6 +838,9 @@ static void worker_main(void *arg)
 			run_slice(g);
 	}
 	drain(w);
+	if (w->report_busy)
+		return;                 /* sched stopped first: the report is not back */
+	free(w->report_ents);
 	free(w);
 }
 

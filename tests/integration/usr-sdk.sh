@@ -174,7 +174,7 @@ run "$BIN/env" -i A=1 B=two;    expect "env -i NAME=VALUE" 0 "$(printf 'A=1\nB=t
 start=$(date +%s%N); run "$BIN/sleep" 0.3; took=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$rc" -eq 0 ] && [ "$took" -ge 300 ] && ok "sleep 0.3 (${took} ms)" || bad "sleep 0.3 (${took} ms)"
 seq 1 25 >n.txt
-run "$BIN/wc" n.txt;            expect "wc" 0 "     25      25      66 n.txt"
+run "$BIN/wc" n.txt;            expect "wc" 0 "25 25 66 n.txt"
 run "$BIN/wc" -l <n.txt;        expect "wc -l of stdin" 0 "25"
 run "$BIN/head" -n 3 n.txt;     expect "head -n 3" 0 "$(seq 1 3)"
 run "$BIN/head" n.txt;          expect "head (10 lines)" 0 "$(seq 1 10)"

@@ -105,6 +105,8 @@ static const struct policy_case policy_cases[] = {
 	{ 1000, "alice", "/etc/shadow", R, NO },
 	{ 1000, "alice", "/Etc/Shadow", R, NO },
 	{ 1000, "alice", "/etc/shadow", W, NO },
+	{ 1000, "alice", "/etc/shadow+", R, NO },         /* the new one, being written */
+	{ 1000, "alice", "/etc/SHADOW-", R, NO },         /* the old one */
 	/* a name that only starts like a system directory is not one */
 	{ 1000, "alice", "/binder", W, NO },              /* root's: not writable */
 	{ 1000, "alice", "/binder", R, OK },

@@ -133,6 +133,27 @@ static void test_deaths(void)
 	   WTERMSIG(status) == SIGKILL, "kill(SIGKILL) of a sleeping child");
 }
 
+/* Job control: a stopped child is reported to WUNTRACED, a continued one
+ * to WCONTINUED, each once; a plain wait still waits for the exit. */
+static void test_stop_and_continue(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (;;)
+			usleep(1000);
+	}
+	ok(kill(pid, SIGSTOP) == 0 && waitpid(pid, &status, WUNTRACED) == pid &&
+	   WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP, "WUNTRACED reports SIGSTOP");
+	ok(waitpid(pid, &status, WUNTRACED | WNOHANG) == 0, "a stop is reported once");
+	ok(kill(pid, SIGCONT) == 0 && waitpid(pid, &status, WCONTINUED) == pid &&
+	   WIFCONTINUED(status), "WCONTINUED reports SIGCONT");
+	ok(kill(pid, SIGTSTP) == 0 && waitpid(pid, &status, WUNTRACED) == pid &&
+	   WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP, "WUNTRACED reports SIGTSTP");
+	ok(kill(pid, SIGKILL) == 0 && waitpid(pid, &status, WUNTRACED) == pid &&
+	   WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "a stopped child dies of SIGKILL");
+}
+
 static void test_handlers(void)
 {
 	got_signal = 0;
@@ -289,6 +310,7 @@ int main(int argc, char **argv)
 	test_vfork();
 	test_wait_errors();
 	test_deaths();
+	test_stop_and_continue();
 	test_handlers();
 	test_sigchld_and_eintr();
 	test_exec(argv[0]);
