@@ -93,7 +93,7 @@ $(USR_SDK)/lib/libnanoos.a: $(USR_LIB_OBJ)
 	$(Q)rm -f $@ && $(USR_AR) rcs $@ $^
 
 # ---------------------------------------------------------------- programs
-$(BUILD)/rootfs/bin/%: usr/bin/%.c $(USR_NANOOS_CC) $(USR_SDK_FILES)
+$(BUILD)/rootfs/bin/%: usr/bin/%.c $(wildcard usr/bin/lib/*.h) $(USR_NANOOS_CC) $(USR_SDK_FILES)
 	@mkdir -p $(dir $@)
 	@echo "  RV-CCLD $@"
 	$(Q)$(USR_NANOOS_CC) $(USR_CFLAGS) $< -o $@

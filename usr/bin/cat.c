@@ -1,30 +1,31 @@
 /* cat: copies each FILE (or standard input for none or "-") to standard
- * output. A file it cannot read is reported ("cat: x: No such file or
- * directory") and the exit status is then 1; the other files are copied. */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
+ * output.
+ *   cat [-n] [FILE]...    -n: number every output line ("%6d\t")
+ * A file it cannot read is reported ("cat: x: No such file or directory"),
+ * the others are still copied, and the exit status is then 1. Line numbers
+ * run on across files, as GNU's do. */
+#define TOOL "cat"
+#include "lib/tool.h"
 
+#define USAGE "cat [-n] [FILE]..."
+
+static int opt_number;
+static unsigned long line_no = 1;
+static int at_line_start = 1;
 static char buf[16384];
 
-static int write_all(const char *p, size_t n)
+/* Copies buf[0..n) to stdout with a number before each line. */
+static void put_numbered(const char *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(1, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
+	for (size_t i = 0; i < n; i++) {
+		if (at_line_start)
+			printf("%6lu\t", line_no++);
+		putchar(p[i]);
+		at_line_start = p[i] == '\n';
 	}
-	return 0;
 }
 
-/* 0: copied; -1: a read error (errno); -2: a write error (errno). */
+/* 0: copied; -1: a read error; -2: a write error (errno says which). */
 static int copy_fd(int fd)
 {
 	for (;;) {
@@ -36,39 +37,52 @@ static int copy_fd(int fd)
 				continue;
 			return -1;
 		}
-		if (write_all(buf, (size_t)n) < 0)
+		if (opt_number) {
+			put_numbered(buf, (size_t)n);
+			if (ferror(stdout))
+				return -2;
+		} else if (tool_write_all(1, buf, (size_t)n) < 0) {
 			return -2;
+		}
 	}
 }
 
+/* 0: copied; 1: this file failed; 2: output failed (stop). */
 static int cat_one(const char *name)
 {
-	int fd = strcmp(name, "-") == 0 ? 0 : open(name, O_RDONLY);
+	int fd = tool_open_input(name);
 	if (fd < 0) {
-		fprintf(stderr, "cat: %s: %s\n", name, strerror(errno));
+		tool_warn("%s: %s", name, strerror(errno));
 		return 1;
 	}
 	int r = copy_fd(fd);
 	int err = errno;
-	if (fd != 0)
-		close(fd);
+	tool_close_input(fd);
 	if (r == -1)
-		fprintf(stderr, "cat: %s: %s\n", name, strerror(err));
+		tool_warn("%s: %s", tool_input_name(name), strerror(err));
 	if (r == -2)
-		fprintf(stderr, "cat: write error: %s\n", strerror(err));
+		tool_warn("write error: %s", strerror(err));
 	return r == 0 ? 0 : r == -2 ? 2 : 1;
+}
+
+/* -u (unbuffered) asks for what cat always is. */
+static void on_option(int c, char *arg)
+{
+	(void)arg;
+	opt_number |= c == 'n';
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return cat_one("-") ? 1 : 0;
+	int n = tool_options(argc, argv, "nu", on_option, USAGE, 1);
+	char *dash[] = { "-", NULL };
+	char **files = n ? argv + 1 : dash;
 	int status = 0;
-	for (int i = 1; i < argc; i++) {
-		int r = cat_one(argv[i]);
+	for (; *files; files++) {
+		int r = cat_one(*files);
 		if (r == 2)
-			return 1;
+			exit(1);
 		status |= r;
 	}
-	return status;
+	tool_exit(status);
 }

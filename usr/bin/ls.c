@@ -1,22 +1,22 @@
 /* ls: lists files and directories.
- *   ls [-la1] [PATH]...
+ *   ls [-ladR1] [PATH]...
  *     -l  long format: type and permissions, links, owner, group, size, date
  *     -a  include names that start with '.' (and . and ..)
+ *     -d  list directories themselves, not their contents
+ *     -R  list subdirectories' contents too, each under a "PATH:" header
  *     -1  one name a line (the default when stdout is not a terminal)
  * Files named on the command line are listed first, then each directory's
  * contents under a "PATH:" header when there is more than one thing to list.
- * Owner and group names come from /etc/passwd and /etc/group. Exit status:
- * 0, or 2 when a path could not be listed. */
+ * Owner and group names come from /etc/passwd and /etc/group. Exit status,
+ * as GNU's: 0; 1 when a directory met on the way could not be read; 2 when
+ * a PATH named on the command line could not be listed, or bad usage. */
+#define TOOL "ls"
+#include "lib/tool.h"
 #include <dirent.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 struct entry {
 	char *name;   /* as shown */
@@ -29,46 +29,22 @@ struct listing {
 	int n, cap;
 };
 
-static int opt_long, opt_all, opt_one;
+#define USAGE "ls [-ladR1] [PATH]..."
+#define PASSWD "/etc/passwd"
+#define GROUP "/etc/group"
+
+static int opt_long, opt_all, opt_one, opt_dir, opt_recursive;
 static int status;
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (!p) {
-		fputs("ls: out of memory\n", stderr);
-		exit(2);
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	return strcpy(xmalloc(strlen(s) + 1), s);
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t d = strlen(dir);
-	char *p = xmalloc(d + strlen(name) + 2);
-	sprintf(p, "%s%s%s", dir, d && dir[d - 1] == '/' ? "" : "/", name);
-	return p;
-}
 
 static void add(struct listing *l, const char *name, const char *path, const struct stat *st)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 32;
-		struct entry *grown = realloc(l->e, (size_t)l->cap * sizeof(*l->e));
-		if (!grown) {
-			fputs("ls: out of memory\n", stderr);
-			exit(2);
-		}
-		l->e = grown;
+		l->e = tool_realloc(l->e, (size_t)l->cap * sizeof(*l->e));
 	}
 	struct entry *e = &l->e[l->n++];
-	e->name = xstrdup(name);
-	e->path = xstrdup(path);
+	e->name = tool_strdup(name);
+	e->path = tool_strdup(path);
 	if (st)
 		e->st = *st;
 	else
@@ -109,13 +85,30 @@ static const char *name_in(const char *file, unsigned id)
 	return found;
 }
 
+/* The name of id in file, or the number; the last few answers are kept,
+ * since a listing asks about the same few ids for every entry. */
 static void id_text(char *out, size_t len, const char *file, unsigned id)
 {
+	static struct {
+		const char *file;
+		unsigned id;
+		char text[32];
+	} cache[8];
+	static unsigned next;
+	for (size_t i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+		if (cache[i].file && strcmp(cache[i].file, file) == 0 && cache[i].id == id) {
+			snprintf(out, len, "%s", cache[i].text);
+			return;
+		}
 	const char *name = name_in(file, id);
+	unsigned slot = next++ % (sizeof(cache) / sizeof(cache[0]));
 	if (name)
-		snprintf(out, len, "%s", name);
+		snprintf(cache[slot].text, sizeof(cache[slot].text), "%s", name);
 	else
-		snprintf(out, len, "%u", id);
+		snprintf(cache[slot].text, sizeof(cache[slot].text), "%u", id);
+	cache[slot].file = file;
+	cache[slot].id = id;
+	snprintf(out, len, "%s", cache[slot].text);
 }
 
 /* ---------------------------------------------------------------- printing */
@@ -166,8 +159,8 @@ static void print_long(const struct listing *l, int with_total)
 	char owner[64], group[64];
 	for (int i = 0; i < l->n; i++) {
 		const struct stat *st = &l->e[i].st;
-		id_text(owner, sizeof(owner), "/etc/passwd", st->st_uid);
-		id_text(group, sizeof(group), "/etc/group", st->st_gid);
+		id_text(owner, sizeof(owner), PASSWD, st->st_uid);
+		id_text(group, sizeof(group), GROUP, st->st_gid);
 		wlinks = digits(st->st_nlink) > wlinks ? digits(st->st_nlink) : wlinks;
 		wowner = (int)strlen(owner) > wowner ? (int)strlen(owner) : wowner;
 		wgroup = (int)strlen(group) > wgroup ? (int)strlen(group) : wgroup;
@@ -181,8 +174,8 @@ static void print_long(const struct listing *l, int with_total)
 		char mode[11], date[32];
 		mode_text(st->st_mode, mode);
 		date_text(st->st_mtime, date, sizeof(date));
-		id_text(owner, sizeof(owner), "/etc/passwd", st->st_uid);
-		id_text(group, sizeof(group), "/etc/group", st->st_gid);
+		id_text(owner, sizeof(owner), PASSWD, st->st_uid);
+		id_text(group, sizeof(group), GROUP, st->st_gid);
 		printf("%s %*u %-*s %-*s %*ld %s %s\n", mode, wlinks, (unsigned)st->st_nlink, wowner,
 		       owner, wgroup, group, wsize, (long)st->st_size, date, l->e[i].name);
 	}
@@ -236,79 +229,86 @@ static void print_listing(struct listing *l, int with_total)
 
 /* ---------------------------------------------------------------- walking */
 
-static void list_directory(const char *path)
+static void list_directory(const char *path, int top);
+
+/* With -R: each subdirectory of l (not . or ..), under its own header. */
+static void recurse(const struct listing *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		const char *name = l->e[i].name;
+		if (!S_ISDIR(l->e[i].st.st_mode) || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		printf("\n%s:\n", l->e[i].path);
+		list_directory(l->e[i].path, 0);
+	}
+}
+
+/* Lists the contents of path; a failure is status 2 for a path named on
+ * the command line (top), 1 for one met on the way down. */
+static void list_directory(const char *path, int top)
 {
 	DIR *d = opendir(path);
 	if (!d) {
-		fprintf(stderr, "ls: cannot open directory '%s': %s\n", path, strerror(errno));
-		status = 2;
+		tool_warn("cannot open directory '%s': %s", path, strerror(errno));
+		status = top ? 2 : status > 1 ? status : 1;
 		return;
 	}
 	struct listing l = { 0 };
 	struct dirent *de;
+	int need_stat = opt_long || opt_recursive;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' && !opt_all)
 			continue;
-		char *full = join(path, de->d_name);
+		char *full = tool_join(path, de->d_name);
 		struct stat st;
-		int have = !opt_long || lstat(full, &st) == 0;
+		int have = !need_stat || lstat(full, &st) == 0;
 		if (!have) {
-			fprintf(stderr, "ls: cannot access '%s': %s\n", full, strerror(errno));
-			status = 2;
+			tool_warn("cannot access '%s': %s", full, strerror(errno));
+			status = status > 1 ? status : 1;
 		}
-		add(&l, de->d_name, full, have && opt_long ? &st : NULL);
+		add(&l, de->d_name, full, have && need_stat ? &st : NULL);
 		free(full);
 	}
 	closedir(d);
 	print_listing(&l, 1);
+	if (opt_recursive)
+		recurse(&l);
 	clear(&l);
 }
 
-/* Options first, as -l -a or combined (-la); "--" ends them. */
-static int parse_options(int argc, char **argv)
+static void on_option(int c, char *arg)
 {
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1;
-		for (const char *c = argv[i] + 1; *c; c++) {
-			int *flag = *c == 'l' ? &opt_long : *c == 'a' ? &opt_all : *c == '1' ? &opt_one : NULL;
-			if (!flag) {
-				fprintf(stderr, "ls: invalid option -- '%c'\nusage: ls [-la1] [PATH]...\n", *c);
-				exit(2);
-			}
-			*flag = 1;
-		}
-	}
-	return i;
+	(void)arg;
+	*(c == 'l' ? &opt_long : c == 'a' ? &opt_all : c == '1' ? &opt_one :
+	  c == 'd' ? &opt_dir : &opt_recursive) = 1;
 }
 
 int main(int argc, char **argv)
 {
-	int i = parse_options(argc, argv);
+	int n = tool_options(argc, argv, "ladR1", on_option, USAGE, 2);
 	char *dot[] = { ".", NULL };
-	char **paths = i < argc ? argv + i : dot;
-	int npaths = i < argc ? argc - i : 1;
+	char **paths = n ? argv + 1 : dot;
+	int npaths = n ? n : 1;
 
 	struct listing files = { 0 }, dirs = { 0 };
 	for (int p = 0; p < npaths; p++) {
 		struct stat st;
 		if (stat(paths[p], &st) < 0) {
-			fprintf(stderr, "ls: cannot access '%s': %s\n", paths[p], strerror(errno));
+			tool_warn("cannot access '%s': %s", paths[p], strerror(errno));
 			status = 2;
 			continue;
 		}
-		add(S_ISDIR(st.st_mode) ? &dirs : &files, paths[p], paths[p], &st);
+		add(S_ISDIR(st.st_mode) && !opt_dir ? &dirs : &files, paths[p], paths[p], &st);
 	}
 	print_listing(&files, 0);
 	qsort(dirs.e, (size_t)dirs.n, sizeof(*dirs.e), by_name);
-	int headers = files.n + dirs.n > 1 || status;
+	int headers = files.n + dirs.n > 1 || status || opt_recursive;
 	for (int d = 0; d < dirs.n; d++) {
 		if (headers)
 			printf("%s%s:\n", d || files.n ? "\n" : "", dirs.e[d].name);
-		list_directory(dirs.e[d].path);
+		list_directory(dirs.e[d].path, 1);
 	}
 	clear(&files);
 	clear(&dirs);
-	return status;
+	tool_exit(status);
 }

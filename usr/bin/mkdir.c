@@ -1,53 +1,71 @@
 /* mkdir: makes directories.
- *   mkdir [-p] DIR...   -p: make missing parents too; no error if it exists */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
+ *   mkdir [-pv] [-m MODE] DIR...
+ *     -p  make missing parents too, and no error when DIR exists
+ *     -v  name each directory made
+ *     -m  MODE (octal) for the new directories (FAT keeps no modes: the
+ *         fs's policy decides what stat shows, so it is accepted and passed)
+ * "mkdir: cannot create directory 'x': File exists" and status 1 when one
+ * could not be made; the others are still made. */
+#define TOOL "mkdir"
+#include "lib/tool.h"
 
-static int make_parents(char *path)
+#define USAGE "mkdir [-pv] [-m MODE] DIR..."
+
+static int opt_parents, opt_verbose;
+static mode_t mode = 0777;
+
+static void on_option(int c, char *arg)
 {
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int r = mkdir(path, 0777);
-		*p = '/';
-		if (r < 0 && errno != EEXIST)
-			return -1;
+	if (c == 'm') {
+		char *end;
+		mode = (mode_t)strtoul(arg, &end, 8);
+		if (end == arg || *end || mode > 07777) {
+			tool_warn("invalid mode '%s'", arg);
+			exit(1);
+		}
 	}
-	return 0;
+	opt_parents |= c == 'p';
+	opt_verbose |= c == 'v';
 }
 
-static int is_directory(const char *path)
+static int make(const char *path, int quiet_if_there)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (mkdir(path, mode) == 0) {
+		if (opt_verbose)
+			printf("mkdir: created directory '%s'\n", path);
+		return 0;
+	}
+	if (quiet_if_there && errno == EEXIST && tool_is_directory(path))
+		return 0;
+	tool_warn("cannot create directory '%s': %s", path, strerror(errno));
+	return -1;
+}
+
+/* Each missing directory along path, then path. */
+static int make_with_parents(const char *path)
+{
+	char *p = tool_strdup(path);
+	int r = 0;
+	for (char *s = p + 1; *s && r == 0; s++) {
+		if (*s != '/' || s[-1] == '/')
+			continue;
+		*s = '\0';
+		r = make(p, 1);
+		*s = '/';
+	}
+	free(p);
+	return r == 0 ? make(path, 1) : r;
 }
 
 int main(int argc, char **argv)
 {
-	int parents = 0, i = 1, status = 0;
-	if (i < argc && strcmp(argv[i], "-p") == 0) {
-		parents = 1;
-		i++;
+	int n = tool_options(argc, argv, "pvm:", on_option, USAGE, 1), status = 0;
+	if (n == 0) {
+		tool_warn("missing operand");
+		tool_usage(USAGE, 1);
 	}
-	if (i >= argc) {
-		fputs("mkdir: missing operand\nusage: mkdir [-p] DIR...\n", stderr);
-		return 1;
-	}
-	for (; i < argc; i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s", argv[i]);
-		if (parents && make_parents(path) < 0) {
-			fprintf(stderr, "mkdir: cannot create directory '%s': %s\n", path, strerror(errno));
+	for (int i = 1; i <= n; i++)
+		if ((opt_parents ? make_with_parents(argv[i]) : make(argv[i], 0)) < 0)
 			status = 1;
-			continue;
-		}
-		if (mkdir(path, 0777) < 0 && !(parents && errno == EEXIST && is_directory(path))) {
-			fprintf(stderr, "mkdir: cannot create directory '%s': %s\n", path, strerror(errno));
-			status = 1;
-		}
-	}
-	return status;
+	tool_exit(status);
 }

@@ -1,51 +1,65 @@
-/* mv: renames files.
- *   mv SOURCE DEST          rename SOURCE to DEST
- *   mv SOURCE... DIRECTORY  move each SOURCE into DIRECTORY
- * Within one volume only (rename); NanoOs has one. */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
+/* mv: moves (renames) files and directories.
+ *   mv [-fv] SOURCE DEST          rename SOURCE to DEST
+ *   mv [-fv] SOURCE... DIRECTORY  move each SOURCE into DIRECTORY
+ *     -f  accepted (mv never asks here)     -v  name each move
+ * A move is one rename on NanoOs's single volume, also between
+ * directories, so it is atomic. A directory is never moved into itself.
+ * Errors in GNU's words ("mv: cannot stat 'x': No such file or
+ * directory") make the exit status 1; the other sources are still moved. */
+#define TOOL "mv"
+#include "lib/tool.h"
 #include <sys/stat.h>
 
-static int is_directory(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
+#define USAGE "mv [-fv] SOURCE DEST | mv [-fv] SOURCE... DIRECTORY"
 
-static const char *base_name(const char *path)
+static int opt_verbose;
+
+static void on_option(int c, char *arg)
 {
-	const char *slash = strrchr(path, '/');
-	return slash && slash[1] ? slash + 1 : path;
+	(void)arg;
+	opt_verbose |= c == 'v';
 }
 
 static int move(const char *from, const char *to)
 {
-	if (rename(from, to) == 0)
-		return 0;
-	fprintf(stderr, "mv: cannot move '%s' to '%s': %s\n", from, to, strerror(errno));
-	return 1;
+	struct stat st;
+	if (lstat(from, &st) < 0) {
+		tool_warn("cannot stat '%s': %s", from, strerror(errno));
+		return 1;
+	}
+	if (rename(from, to) < 0) {
+		tool_warn("cannot move '%s' to '%s': %s", from, to, strerror(errno));
+		return 1;
+	}
+	if (opt_verbose)
+		printf("renamed '%s' -> '%s'\n", from, to);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fputs("mv: missing operand\nusage: mv SOURCE DEST | mv SOURCE... DIRECTORY\n", stderr);
-		return 1;
+	int n = tool_options(argc, argv, "fv", on_option, USAGE, 1);
+	if (n < 2) {
+		if (n == 0)
+			tool_warn("missing file operand");
+		else
+			tool_warn("missing destination file operand after '%s'", argv[1]);
+		tool_usage(USAGE, 1);
 	}
-	const char *dest = argv[argc - 1];
-	if (!is_directory(dest)) {
-		if (argc > 3) {
-			fprintf(stderr, "mv: target '%s' is not a directory\n", dest);
+	const char *dest = argv[n];
+	if (!tool_is_directory(dest)) {
+		if (n > 2) {
+			tool_warn("target '%s' is not a directory", dest);
 			return 1;
 		}
-		return move(argv[1], dest);
+		tool_exit(move(argv[1], dest));
 	}
 	int status = 0;
-	for (int i = 1; i < argc - 1; i++) {
-		char to[4096];
-		snprintf(to, sizeof(to), "%s/%s", dest, base_name(argv[i]));
+	for (int i = 1; i < n; i++) {
+		char *name = tool_last_component(argv[i]), *to = tool_join(dest, name);
 		status |= move(argv[i], to);
+		free(name);
+		free(to);
 	}
-	return status;
+	tool_exit(status);
 }

@@ -1,22 +1,44 @@
-/* rm: removes files.
- *   rm [-rf] FILE...   -r: directories and their contents; -f: no error for
- *                      missing files, and no error when there is nothing */
+/* rm: removes files and directories.
+ *   rm [-rRfdv] FILE...
+ *     -r, -R  directories and what they hold
+ *     -f      no message and no error for missing files, nor for no FILE
+ *     -d      empty directories too (without -r)
+ *     -v      name each thing removed
+ * "." and ".." and "/" are refused, as GNU's rm refuses them. Errors in
+ * GNU's words ("rm: cannot remove 'x': No such file or directory") make
+ * the exit status 1; the other FILEs are still removed. */
+#define TOOL "rm"
+#include "lib/tool.h"
 #include <dirent.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-static int opt_recursive, opt_force;
+#define USAGE "rm [-rRfdv] FILE..."
+
+static int opt_recursive, opt_force, opt_dirs, opt_verbose;
+
+static void on_option(int c, char *arg)
+{
+	(void)arg;
+	opt_recursive |= c == 'r' || c == 'R';
+	opt_force |= c == 'f';
+	opt_dirs |= c == 'd';
+	opt_verbose |= c == 'v';
+}
 
 static int complain(const char *path)
 {
 	if (opt_force && errno == ENOENT)
 		return 0;
-	fprintf(stderr, "rm: cannot remove '%s': %s\n", path, strerror(errno));
+	tool_warn("cannot remove '%s': %s", path, strerror(errno));
 	return 1;
+}
+
+static int removed(const char *path, int r, int directory)
+{
+	if (r < 0)
+		return complain(path);
+	if (opt_verbose)
+		printf(directory ? "removed directory '%s'\n" : "removed '%s'\n", path);
+	return 0;
 }
 
 static int remove_path(const char *path);
@@ -31,14 +53,7 @@ static int remove_contents(const char *dir)
 	while ((e = readdir(d))) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		size_t len = strlen(dir) + strlen(e->d_name) + 2;
-		char *child = malloc(len);
-		if (!child) {
-			fputs("rm: out of memory\n", stderr);
-			closedir(d);
-			return 1;
-		}
-		snprintf(child, len, "%s/%s", dir, e->d_name);
+		char *child = tool_join(dir, e->d_name);
 		status |= remove_path(child);
 		free(child);
 	}
@@ -52,38 +67,38 @@ static int remove_path(const char *path)
 	if (lstat(path, &st) < 0)
 		return complain(path);
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? complain(path) : 0;
-	if (!opt_recursive) {
-		fprintf(stderr, "rm: cannot remove '%s': Is a directory\n", path);
+		return removed(path, unlink(path), 0);
+	if (!opt_recursive && !opt_dirs) {
+		tool_warn("cannot remove '%s': Is a directory", path);
 		return 1;
 	}
-	int status = remove_contents(path);
-	if (rmdir(path) < 0)
-		status |= complain(path);
-	return status;
+	int status = opt_recursive ? remove_contents(path) : 0;
+	if (status)
+		return status;          /* what is left keeps the directory */
+	return removed(path, rmdir(path), 1);
+}
+
+/* ".", ".." or a path ending in them, and "/", which GNU's rm refuses. */
+static int refused(const char *path)
+{
+	char *last = tool_last_component(path);
+	int dots = strcmp(last, ".") == 0 || strcmp(last, "..") == 0, root = strcmp(last, "/") == 0;
+	free(last);
+	if (dots)
+		tool_warn("refusing to remove '.' or '..' directory: skipping '%s'", path);
+	else if (root && opt_recursive)
+		tool_warn("it is dangerous to operate recursively on '/'");
+	return dots || (root && opt_recursive);
 }
 
 int main(int argc, char **argv)
 {
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		for (const char *c = argv[i] + 1; *c; c++) {
-			if (*c == 'r' || *c == 'R')
-				opt_recursive = 1;
-			else if (*c == 'f')
-				opt_force = 1;
-			else {
-				fprintf(stderr, "rm: invalid option -- '%c'\nusage: rm [-rf] FILE...\n", *c);
-				return 1;
-			}
-		}
+	int n = tool_options(argc, argv, "rRfdv", on_option, USAGE, 1), status = 0;
+	if (n == 0 && !opt_force) {
+		tool_warn("missing operand");
+		tool_usage(USAGE, 1);
 	}
-	if (i >= argc && !opt_force) {
-		fputs("rm: missing operand\nusage: rm [-rf] FILE...\n", stderr);
-		return 1;
-	}
-	int status = 0;
-	for (; i < argc; i++)
-		status |= remove_path(argv[i]);
-	return status;
+	for (int i = 1; i <= n; i++)
+		status |= refused(argv[i]) ? 1 : remove_path(argv[i]);
+	tool_exit(status);
 }

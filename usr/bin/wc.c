@@ -1,15 +1,20 @@
 /* wc: counts lines, words and bytes.
- *   wc [-lwc] [FILE]...   default: all three; standard input for no FILE;
- *                         a total line when there are several files */
+ *   wc [-lwc] [FILE]...   default: all three; standard input for no FILE
+ *                         or "-"; a "total" line when there are several
+ * A word is a run of printable characters between white space; other
+ * bytes (control characters, bytes above 126) neither start nor end one,
+ * as in GNU's wc in the C locale. Column widths follow GNU's wc: the digits of the regular files' total
+ * size, at least 7 when an input is a pipe or terminal, and 1 when there
+ * is one input and one count. */
+#define TOOL "wc"
+#include "lib/tool.h"
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
+
+#define USAGE "wc [-lwc] [FILE]..."
 
 struct counts {
-	unsigned long lines, words, bytes;
+	unsigned long long lines, words, bytes;
 };
 
 static int want_lines, want_words, want_bytes;
@@ -19,88 +24,95 @@ static int count_fd(int fd, struct counts *c)
 	static char buf[16384];
 	int in_word = 0;
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		c->bytes += (unsigned long)n;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		c->bytes += (unsigned long long)n;
 		for (ssize_t i = 0; i < n; i++) {
 			unsigned char ch = (unsigned char)buf[i];
 			c->lines += ch == '\n';
-			if (isspace(ch))
+			if (isspace(ch)) {
 				in_word = 0;
-			else if (!in_word) {
-				in_word = 1;
+			} else if (isprint(ch) && !in_word) {
+				in_word = 1;    /* other bytes neither start nor end a word */
 				c->words++;
 			}
 		}
 	}
-	return n < 0 ? -1 : 0;
+	return 0;
 }
 
 static void print_counts(const struct counts *c, const char *name, int width)
 {
+	const unsigned long long values[] = { c->lines, c->words, c->bytes };
+	const int wanted[] = { want_lines, want_words, want_bytes };
 	const char *sep = "";
-	if (want_lines) {
-		printf("%*lu", width, c->lines);
-		sep = " ";
-	}
-	if (want_words) {
-		printf("%s%*lu", sep, width, c->words);
-		sep = " ";
-	}
-	if (want_bytes)
-		printf("%s%*lu", sep, width, c->bytes);
+	for (int i = 0; i < 3; i++)
+		if (wanted[i]) {
+			printf("%s%*llu", sep, width, values[i]);
+			sep = " ";
+		}
 	if (name)
 		printf(" %s", name);
 	putchar('\n');
 }
 
+/* GNU's column width for these inputs (see the top of the file). */
+static int number_width(char **files, int n)
+{
+	if (n == 1 && want_lines + want_words + want_bytes == 1)
+		return 1;
+	unsigned long long regular_total = 0;
+	int width = 1, minimum = 1;
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		int r = strcmp(files[i], "-") == 0 ? fstat(0, &st) : stat(files[i], &st);
+		if (r == 0 && S_ISREG(st.st_mode))
+			regular_total += (unsigned long long)st.st_size;
+		else if (r == 0)
+			minimum = 7;
+	}
+	for (; regular_total >= 10; regular_total /= 10)
+		width++;
+	return width < minimum ? minimum : width;
+}
+
+static void on_option(int c, char *arg)
+{
+	(void)arg;
+	want_lines |= c == 'l';
+	want_words |= c == 'w';
+	want_bytes |= c == 'c';
+}
+
 int main(int argc, char **argv)
 {
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		for (const char *o = argv[i] + 1; *o; o++) {
-			if (*o == 'l')
-				want_lines = 1;
-			else if (*o == 'w')
-				want_words = 1;
-			else if (*o == 'c')
-				want_bytes = 1;
-			else {
-				fprintf(stderr, "wc: invalid option -- '%c'\nusage: wc [-lwc] [FILE]...\n", *o);
-				return 1;
-			}
-		}
-	}
+	int named = tool_options(argc, argv, "lwc", on_option, USAGE, 1);
 	if (!want_lines && !want_words && !want_bytes)
 		want_lines = want_words = want_bytes = 1;
-	int columns = want_lines + want_words + want_bytes, files = argc - i;
-	int width = columns == 1 && files <= 1 ? 1 : 7;
+	char *dash[] = { "-", NULL };
+	char **files = named ? argv + 1 : dash;
+	int n = named ? named : 1, status = 0;
+	int width = number_width(files, n);
 	struct counts total = { 0, 0, 0 };
-	int status = 0;
-	if (files == 0) {
-		if (count_fd(0, &total) < 0) {
-			fprintf(stderr, "wc: standard input: %s\n", strerror(errno));
-			return 1;
-		}
-		print_counts(&total, NULL, width);
-		return 0;
-	}
-	for (; i < argc; i++) {
-		struct counts c = { 0, 0, 0 };
-		int fd = open(argv[i], O_RDONLY);
-		if (fd < 0 || count_fd(fd, &c) < 0) {
-			fprintf(stderr, "wc: %s: %s\n", argv[i], strerror(errno));
+	for (int i = 0; i < n; i++) {
+		struct counts one = { 0, 0, 0 };
+		int fd = tool_open_input(files[i]);
+		if (fd < 0 || count_fd(fd, &one) < 0) {
+			tool_warn("%s: %s", files[i], strerror(errno));
 			status = 1;
-			if (fd >= 0)
-				close(fd);
+			tool_close_input(fd);
 			continue;
 		}
-		close(fd);
-		print_counts(&c, argv[i], width);
-		total.lines += c.lines;
-		total.words += c.words;
-		total.bytes += c.bytes;
+		tool_close_input(fd);
+		print_counts(&one, named ? files[i] : NULL, width);
+		total.lines += one.lines;
+		total.words += one.words;
+		total.bytes += one.bytes;
 	}
-	if (files > 1)
+	if (n > 1)
 		print_counts(&total, "total", width);
-	return status;
+	tool_exit(status);
 }
