@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@
 #include "kproc/kproc.h"
 #include "kproc/nos_errno.h"
 #include "kproc/sdcard.h"
+#include "kproc/users.h"
 #include "sdimage/fat_format.h"
 #include "sdimage/mbr.h"
 #include "sdimage/sd_file.h"
@@ -57,6 +59,7 @@ struct sdi_opts {
 	int recursive, parents;         /* -r, mkdir -p */
 	int force, bare;
 	int repair;                     /* fsck --repair */
+	int no_passwords;               /* create --rootfs --no-passwords */
 	const char *size, *fat, *label, *rootfs;
 };
 
@@ -1054,6 +1057,100 @@ static int verb_info(struct sdi *s, int argc, char **argv)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- first passwords */
+
+#define SDI_PASSWORD_LEN 12
+#define SDI_ACCOUNTS 2
+
+/* The accounts `create --rootfs` gives a first password, and the answers. */
+struct sdi_first {
+	const char *name[SDI_ACCOUNTS];
+	char password[SDI_ACCOUNTS][SDI_PASSWORD_LEN + 1];
+	int set[SDI_ACCOUNTS];
+};
+
+/* SDI_PASSWORD_LEN characters from getrandom, drawn without bias from an
+ * alphabet with no look-alikes (no 0 O o 1 l I). 0, or -1 (errno). */
+static int sdi_random_password(char *out)
+{
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	const unsigned n = sizeof(alphabet) - 1, limit = 256 - 256 % n;
+	unsigned char b[64];
+	size_t got = 0, i;
+
+	while (got < SDI_PASSWORD_LEN) {
+		if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+			return -1;
+		for (i = 0; i < sizeof(b) && got < SDI_PASSWORD_LEN; i++)
+			if (b[i] < limit)
+				out[got++] = alphabet[b[i] % n];
+	}
+	out[got] = 0;
+	explicit_bzero(b, sizeof(b));
+	return 0;
+}
+
+/* Set a random first password for each account of /etc/passwd that
+ * f->name lists, through the users process (the same code that serves
+ * passwd(1): the hash lands in the volume's /etc/shadow, never in the host
+ * tree). Accounts the volume lacks are skipped. 0, or 1 after an error line. */
+static int sdi_first_passwords(struct sdi *s, struct sdi_first *f)
+{
+	struct users_config cfg;
+	struct users_req q;
+	msg_pid_t users;
+	msg_t m;
+	int i, r = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fs = s->fs;
+	cfg.hash = users_crypt_hash;
+	cfg.verify = users_crypt_verify;
+	if ((r = users_start(&cfg, &users)) < 0) {
+		cli_error(s->cmd, s->img, "cannot start the users process: %s; this should not "
+		          "happen, please report it", nos_strerror(r));
+		return 1;
+	}
+	for (i = 0; i < SDI_ACCOUNTS && r == 0; i++) {
+		if (sdi_random_password(f->password[i]) < 0) {
+			cli_error(s->cmd, NULL, "getrandom: %s; cannot make first passwords "
+			          "(--no-passwords leaves the accounts locked)", strerror(errno));
+			r = 1;
+			break;
+		}
+		memset(&q, 0, sizeof(q));
+		q.caller_uid = FS_UID_ROOT;
+		snprintf(q.name, sizeof(q.name), "%s", f->name[i]);
+		q.new_password = f->password[i];
+		msg_init(&m, USERS_MSG_PASSWD, &q, sizeof(q));
+		r = msg_call(users, &m, MSG_FOREVER);
+		f->set[i] = r == 0;
+		if (r == -NOS_ENOENT)
+			r = 0;          /* the tree has no such account */
+		else if (r < 0)
+			r = sdi_fail(s, "/etc/shadow", r);
+	}
+	kproc_stop(users, MSG_FOREVER);
+	return r;
+}
+
+/* "first passwords (shown once): root: ..., user: ..." */
+static void sdi_print_first(struct sdi_first *f)
+{
+	const char *sep = "first passwords (shown once): ";
+	int i, any = 0;
+
+	for (i = 0; i < SDI_ACCOUNTS; i++)
+		if (f->set[i]) {
+			printf("%s%s: %s", sep, f->name[i], f->password[i]);
+			sep = ", ";
+			any = 1;
+		}
+	if (any)
+		printf("\n");
+	explicit_bzero(f->password, sizeof(f->password));
+}
+
 /* `create`: make the file (or take a block device), format, then --rootfs. */
 static int sdi_create_file(struct sdi *s, uint64_t size)
 {
@@ -1107,6 +1204,7 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 	uint64_t size = 0;
 	unsigned long fat = 0;
 	int made = 0, existed, r;
+	struct sdi_first first = { { "root", "user" }, { "" }, { 0 } };
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -1175,6 +1273,8 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 	if (s->o.rootfs) {
 		if (sdi_boot(s, 0) || sdi_put_tree(s, s->o.rootfs, "/"))
 			goto fail;
+		if (!s->o.no_passwords && sdi_first_passwords(s, &first))
+			goto fail;
 	}
 	if (sdi_halt(s))
 		goto fail_halted;
@@ -1185,6 +1285,7 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 	       lay.geom.fat_type, sz, (unsigned long)lay.geom.clusters,
 	       lay.geom.sec_per_clus * 512u, (s->o.label && s->o.label[0]) ? s->o.label : "(none)",
 	       s->o.rootfs ? ", filled from " : "", s->o.rootfs ? s->o.rootfs : "");
+	sdi_print_first(&first);
 	return 0;
 fail:
 	sdi_halt(s);
@@ -1256,13 +1357,15 @@ static const struct option sdi_long[] = {
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "parents", no_argument, NULL, 'p' },
 	{ "repair", no_argument, NULL, 'a' },
+	{ "no-passwords", no_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct sdi_verb sdi_verbs[] = {
-	{ "create", verb_create, SDI_BOOT_NONE, 1, 1, "sFLTBf",
-	  "create IMG --size 64M [--fat 12|16|32] [--label L] [--bare] [--rootfs DIR] [--force]" },
+	{ "create", verb_create, SDI_BOOT_NONE, 1, 1, "sFLTBfP",
+	  "create IMG --size 64M [--fat 12|16|32] [--label L] [--bare] [--rootfs DIR "
+	  "[--no-passwords]] [--force]" },
 	{ "info", verb_info, SDI_BOOT_RO, 1, 1, "f", "info IMG" },
 	{ "ls", verb_ls, SDI_BOOT_RO, 1, 2, "lRf", "ls [-l] [-R] IMG [PATH]" },
 	{ "cat", verb_cat, SDI_BOOT_RO, 2, 2, "f", "cat IMG PATH" },
@@ -1313,6 +1416,7 @@ static int sdi_parse(struct sdi *s, const struct sdi_verb *v, int argc, char **a
 		case 'p': s->o.parents = 1; break;
 		case 'f': s->o.force = 1; break;
 		case 'a': s->o.repair = 1; break;
+		case 'P': s->o.no_passwords = 1; break;
 		case 'B': s->o.bare = 1; break;
 		case 's': s->o.size = optarg; break;
 		case 'F': s->o.fat = optarg; break;

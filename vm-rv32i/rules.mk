@@ -69,3 +69,4 @@ $(BUILD)/tests/test_rv32_cpu_nocache: tests/unit/test_rv32_cpu.c tests/unit/test
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DRV32_DECODE_CACHE=0 -DTEST_BACKEND='"no decode cache"' \
 		$< $(VM_NOCACHE_SRC) -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS) $(CHECK_LIBS)
 ALL_EXTRA += $(BUILD)/tests/test_rv32_cpu_nocache
+LINUX_SRC += vm-rv32i/sys_users.c

@@ -78,6 +78,21 @@ const struct syscall_entry syscall_table[SYSCALL_MAX] = {
 	E(406, clock_getres_time64, 2),
 	E(407, clock_nanosleep_time64, 4),
 	E(412, utimensat, 4),
+	/* sys_users.c: ids, and the NanoOs-private calls (syscall.h) */
+	E(143, setregid, 2),
+	E(144, setgid, 1),
+	E(145, setreuid, 2),
+	E(146, setuid, 1),
+	E(147, setresuid, 3),
+	E(148, getresuid, 3),
+	E(149, setresgid, 3),
+	E(150, getresgid, 3),
+	E(158, getgroups, 2),
+	E(159, setgroups, 2),
+	E(SYS_NANOOS_LOGIN, nanoos_login, 2),
+	E(SYS_NANOOS_PASSWD, nanoos_passwd, 3),
+	E(SYS_NANOOS_GETPW, nanoos_getpw, 3),
+	E(SYS_NANOOS_PS, nanoos_ps, 2),
 };
 
 static uint8_t unknown_logged[SYSCALL_MAX / 8];

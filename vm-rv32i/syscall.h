@@ -49,6 +49,21 @@ SYS(getrandom); SYS(times);
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(rt_sigreturn); SYS(rt_sigpending);
 SYS(rt_sigsuspend);
 
+/* sys_users.c: ids (one uid and one gid per guest), and the NanoOs-private
+ * calls, numbered above the Linux table (500..511 are NanoOs's own; the
+ * guest side is usr/sdk/include/nanoos.h, documented in usr/README.md):
+ *   500 nanoos_login(name, password) -> 0: the (root) caller becomes it
+ *   501 nanoos_passwd(name or NULL, old or NULL, new) -> 0
+ *   502 nanoos_getpw(name or NULL, uid, struct nanoos_account *) -> 0
+ *   503 nanoos_ps(struct nanoos_ps_entry *, max) -> entries */
+#define SYS_NANOOS_LOGIN 500
+#define SYS_NANOOS_PASSWD 501
+#define SYS_NANOOS_GETPW 502
+#define SYS_NANOOS_PS 503
+SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
+SYS(getresuid); SYS(getresgid); SYS(getgroups); SYS(setgroups);
+SYS(nanoos_login); SYS(nanoos_passwd); SYS(nanoos_getpw); SYS(nanoos_ps);
+
 /* sys_signal.c: push a handler frame for sig (0, or -1: no room). */
 int signal_frame_push(struct guest *g, unsigned sig);
 /* sys_fs.c: the canonical form of a guest path relative to dirfd. */
