@@ -1,8 +1,9 @@
 /*
  * instance.c: boot and halt a NanoOs instance in this process (see
- * instance.h). The order matters: the workers call sched, memmgr, fs and
- * the console, so they start last and stop first; fs stops before sdcard
- * so the volume is synced and unmounted cleanly.
+ * instance.h). The order matters: the workers call sched, memmgr, fs,
+ * users and the console, so they start last and stop first; users reads
+ * the volume through fs, so it stops before fs; fs stops before sdcard so
+ * the volume is synced and unmounted cleanly.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,14 @@ static uint32_t wall_clock(void *ctx)
 	(void)ctx;
 	return (uint32_t)time(NULL);
 }
+
+static uint32_t sched_clock(void)
+{
+	return (uint32_t)time(NULL);
+}
+
+/* A failed login is answered this long after the attempt. */
+#define LOGIN_FAIL_DELAY_NS 1000000000LL
 
 static int boot_volume(struct instance *in)
 {
@@ -57,24 +66,46 @@ static int boot_volume(struct instance *in)
 	return 0;
 }
 
-static int boot_kernel(struct instance *in, unsigned nworkers)
+static int boot_services(struct instance *in)
+{
+	int r;
+
+	in->sched_cfg.alloc = malloc;
+	in->sched_cfg.release = free;
+	in->sched_cfg.now = sched_clock;
+	in->mem_cfg.alloc = malloc;
+	in->mem_cfg.release = free;
+	in->users_cfg.fs = in->fs;
+	in->users_cfg.hash = users_crypt_hash;
+	in->users_cfg.verify = users_crypt_verify;
+	in->users_cfg.fail_delay_ns = LOGIN_FAIL_DELAY_NS;
+	if ((r = sched_start(&in->sched_cfg, &in->sched)) < 0 ||
+	    (r = memmgr_start(&in->mem_cfg, &in->memmgr)) < 0 ||
+	    (r = users_start(&in->users_cfg, &in->users)) < 0)
+		return r;
+	return 0;
+}
+
+/* The console on the invoking terminal, ("console", 0). */
+static int boot_host_console(struct instance *in)
+{
+	int r;
+
+	in->tty = host_tty_new(&in->term);
+	if (!in->tty)
+		return -NOS_ENOMEM;
+	if ((r = console_start(&in->term, &in->console)) < 0 ||
+	    (r = host_tty_start(in->tty, in->console)) < 0)
+		return r;
+	return 0;
+}
+
+static int boot_workers(struct instance *in, unsigned nworkers)
 {
 	struct worker_config wc;
 	unsigned i;
 	int r;
 
-	in->sched_cfg.alloc = malloc;
-	in->sched_cfg.release = free;
-	in->mem_cfg.alloc = malloc;
-	in->mem_cfg.release = free;
-	in->tty = host_tty_new(&in->term);
-	if (!in->tty)
-		return -NOS_ENOMEM;
-	if ((r = sched_start(&in->sched_cfg, &in->sched)) < 0 ||
-	    (r = memmgr_start(&in->mem_cfg, &in->memmgr)) < 0 ||
-	    (r = console_start(&in->term, &in->console)) < 0 ||
-	    (r = host_tty_start(in->tty, in->console)) < 0)
-		return r;
 	memset(&wc, 0, sizeof(wc));
 	wc.sched = in->sched;
 	wc.fs = in->fs;
@@ -96,7 +127,18 @@ static int boot_kernel(struct instance *in, unsigned nworkers)
 	return 0;
 }
 
-int instance_boot(struct instance *in, const char *img, unsigned nworkers)
+static int boot_kernel(struct instance *in, unsigned nworkers, unsigned flags)
+{
+	int r = boot_services(in);
+
+	if (r == 0 && (flags & INSTANCE_HOST_TTY))
+		r = boot_host_console(in);
+	if (r == 0)
+		r = boot_workers(in, nworkers);
+	return r;
+}
+
+int instance_start(struct instance *in, const char *img, unsigned nworkers, unsigned flags)
 {
 	int r;
 
@@ -104,13 +146,18 @@ int instance_boot(struct instance *in, const char *img, unsigned nworkers)
 	in->img = img;
 	if (boot_volume(in) < 0)
 		return -1;
-	r = boot_kernel(in, nworkers);
+	r = boot_kernel(in, nworkers, flags);
 	if (r < 0) {
 		snprintf(in->err, sizeof(in->err), "cannot start the NanoOs kernel: %s",
 		         nos_strerror(r));
 		return -1;
 	}
 	return 0;
+}
+
+int instance_boot(struct instance *in, const char *img, unsigned nworkers)
+{
+	return instance_start(in, img, nworkers, INSTANCE_HOST_TTY);
 }
 
 static void stop(msg_pid_t *pid, int *worst)
@@ -133,9 +180,11 @@ int instance_halt(struct instance *in)
 	for (i = 0; i < in->nworkers; i++)
 		stop(&in->workers[i], &worst);
 	in->nworkers = 0;
-	host_tty_stop(in->tty);
+	if (in->tty)
+		host_tty_stop(in->tty);
 	in->tty = NULL;
 	stop(&in->console, &worst);
+	stop(&in->users, &worst);
 	stop(&in->memmgr, &worst);
 	stop(&in->sched, &worst);
 	if (in->fs != MSG_PID_NONE) {

@@ -154,6 +154,21 @@ struct ctl_status {
 	uint32_t version_len;
 };
 
+/* Any payload above: what a decoded frame holds (wire_decode fills it). */
+union ctl_payload {
+	struct ctl_hello hello;
+	struct ctl_text text;
+	struct ctl_upload upload;
+	struct ctl_run run;
+	struct ctl_data data;
+	struct ctl_winsize winsize;
+	struct ctl_signal signal;
+	struct ctl_exit exit;
+	struct ctl_ps ps;
+	struct ctl_kill kill;
+	struct ctl_status status;
+};
+
 /* The layout of every type above, for wire_encode/wire_decode. */
 extern const struct wire_layout ctl_layouts[];
 extern const size_t ctl_nlayouts;
