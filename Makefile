@@ -252,11 +252,11 @@ firmware-check: build/firmware/msgcheck-$(AVR_MCU).elf $(AVR_CHECK_OBJ)
 # ---------------------------------------------------------------- run
 run: deps-check
 	$(Q)$(MAKE) --no-print-directory all
-	@echo "make run: NanoOs boots in this terminal on the default image"
-	@echo "  (\$${XDG_DATA_HOME:-~/.local/share}/nanoos/sd.img, made from build/rootfs on first use)"
-	@echo "  and runs its shell; type 'exit' or ^D to leave. The daemon, nanoosd,"
-	@echo "  comes with its own issue; until then each 'nanoos run' boots its own instance."
-	$(Q)$(BUILD)/bin/nanoos run /bin/sh
+	@echo "make run: NanoOs boots in this terminal: the daemon (nanoosd) on the default image"
+	@echo "  (\$${NANOOS_IMAGE:-\$${XDG_DATA_HOME:-~/.local/share}/nanoos/sd.img}, made from"
+	@echo "  build/rootfs on first use) and its shell; type 'exit' or ^D to leave, which stops"
+	@echo "  the daemon this started (a daemon that was already running keeps running)."
+	$(Q)cli/make-run.sh $(BUILD)
 
 clean:
 	rm -rf build

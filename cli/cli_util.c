@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cli/cli_util.h"
 
@@ -59,6 +61,15 @@ void cli_human(uint64_t bytes, char *buf, size_t n)
 		snprintf(buf, n, "%llu%c", (unsigned long long)((bytes + div - 1) / div), units[i]);
 }
 
+/* A terminal we made raw for a session (host_tty.c) does not turn NL into
+ * CR NL: our own lines must. */
+static int raw_terminal(int fd)
+{
+	struct termios t;
+
+	return isatty(fd) && tcgetattr(fd, &t) == 0 && !(t.c_oflag & OPOST);
+}
+
 void cli_error(const char *cmd, const char *object, const char *fmt, ...)
 {
 	va_list ap;
@@ -69,5 +80,5 @@ void cli_error(const char *cmd, const char *object, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputs(raw_terminal(2) ? "\r\n" : "\n", stderr);
 }

@@ -1,16 +1,21 @@
 /*
- * host_tty.c: the invoking terminal for the console kernel process (see
- * host_tty.h). The input thread polls fd 0 so that it can notice the end
- * of the instance; it hands each chunk to the console by message and
- * waits while the console's buffer is full (that is the flow control).
+ * host_tty.c: the invoking terminal (see host_tty.h). The input thread
+ * polls fd 0 so that it notices the end of the instance and a window size
+ * change; it hands each chunk to the console by message and waits while
+ * the console's buffer is full (that is the flow control).
+ *
+ * Raw mode here is cfmakeraw's, like ssh's or tmux's client: no echo, no
+ * line editing, no signal keys, no CR/NL mapping either way, no flow
+ * control keys. Every byte goes to the NanoOs console, which does all
+ * that (and NL -> CR NL on output while its guest has OPOST ONLCR on).
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli/host_tty.h"
@@ -22,9 +27,56 @@ struct host_tty {
 	int stop;                        /* set by host_tty_stop (atomic) */
 	msg_pid_t console;
 	struct termios saved;
-	int saved_ok;
-	int mode_changed;
+	int raw;                         /* fd 0 is a terminal we made raw */
 };
+
+static volatile sig_atomic_t winch_seen;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	winch_seen = 1;
+}
+
+int host_tty_interactive(void)
+{
+	return isatty(0) && isatty(1);
+}
+
+int host_tty_raw(int fd, struct termios *saved)
+{
+	struct termios raw;
+
+	if (!isatty(fd) || tcgetattr(fd, saved) < 0)
+		return 0;
+	raw = *saved;
+	raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
+	                           IXON | IXOFF);
+	raw.c_oflag &= ~(tcflag_t)OPOST;
+	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	raw.c_cflag = (raw.c_cflag & ~(tcflag_t)(CSIZE | PARENB)) | CS8;
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	return tcsetattr(fd, TCSADRAIN, &raw) == 0;
+}
+
+void host_tty_restore(int fd, const struct termios *saved)
+{
+	tcsetattr(fd, TCSADRAIN, saved);
+}
+
+int host_tty_size(uint16_t *rows, uint16_t *cols)
+{
+	struct winsize ws;
+
+	if ((ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) &&
+	    ws.ws_row && ws.ws_col) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+		return 0;
+	}
+	return -1;
+}
 
 static int32_t tty_write(void *ctx, unsigned stream, const void *buf, uint32_t len)
 {
@@ -44,32 +96,10 @@ static int32_t tty_write(void *ctx, unsigned stream, const void *buf, uint32_t l
 	return (int32_t)done;
 }
 
-/* The guest's ICANON, ECHO and ISIG bits (the same values on the host). */
-static void tty_set_mode(void *ctx, const struct console_termios *tio)
-{
-	struct host_tty *t = ctx;
-	struct termios now;
-
-	if (!t->saved_ok || tcgetattr(0, &now) < 0)
-		return;
-	now.c_lflag = (now.c_lflag & ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN)) |
-	              (tio->lflag & (ICANON | ECHO | ISIG | IEXTEN));
-	now.c_iflag = (now.c_iflag & ~(tcflag_t)(ICRNL | IXON)) | (tio->iflag & (ICRNL | IXON));
-	now.c_cc[VMIN] = 1;
-	now.c_cc[VTIME] = 0;
-	if (tcsetattr(0, TCSADRAIN, &now) == 0)
-		t->mode_changed = 1;
-}
-
 static void tty_winsize(void *ctx, uint16_t *rows, uint16_t *cols)
 {
-	struct winsize ws;
-
 	(void)ctx;
-	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-		*rows = ws.ws_row;
-		*cols = ws.ws_col;
-	}
+	host_tty_size(rows, cols);
 }
 
 struct host_tty *host_tty_new(struct console_term *term)
@@ -78,11 +108,11 @@ struct host_tty *host_tty_new(struct console_term *term)
 
 	if (!t)
 		return NULL;
-	t->saved_ok = isatty(0) && tcgetattr(0, &t->saved) == 0;
+	t->raw = host_tty_interactive() && host_tty_raw(0, &t->saved);
 	memset(term, 0, sizeof(*term));
 	term->write = tty_write;
-	term->is_tty = t->saved_ok;
-	term->set_mode = tty_set_mode;
+	term->is_tty = t->raw;
+	term->set_mode = NULL;           /* the host stays raw: the console edits lines */
 	term->winsize = tty_winsize;
 	term->ctx = t;
 	term->index = 0;
@@ -96,12 +126,43 @@ static int stopping(struct host_tty *t)
 
 static void send_input(struct host_tty *t, void *buf, uint32_t len)
 {
-	struct console_io io = { 0, buf, len, 0 };
+	struct console_io io;
 	msg_t m;
 
+	memset(&io, 0, sizeof(io));
+	io.buf = buf;
+	io.len = len;
 	msg_init(&m, CONSOLE_MSG_INPUT, &io, sizeof(io));
 	while (!stopping(t) && msg_call(t->console, &m, 100000000) == -NOS_ETIMEDOUT)
 		msg_init(&m, CONSOLE_MSG_INPUT, &io, sizeof(io));
+}
+
+/* End of input, and SIGHUP (then SIGCONT) to the session, like a modem
+ * hanging up: the guest hears it even when it does not read. */
+static void hang_up(struct host_tty *t)
+{
+	msg_t m;
+
+	msg_init(&m, CONSOLE_MSG_HANGUP, NULL, 0);
+	msg_call(t->console, &m, 1000000000);
+}
+
+static int send_control(struct host_tty *t, struct console_control *c)
+{
+	msg_t m;
+
+	msg_init(&m, CONSOLE_MSG_CONTROL, c, sizeof(*c));
+	return msg_call(t->console, &m, 1000000000);
+}
+
+static void send_winsize(struct host_tty *t)
+{
+	struct console_control c;
+
+	memset(&c, 0, sizeof(c));
+	c.op = CONSOLE_CTL_WINSIZE;
+	if (host_tty_size(&c.rows, &c.cols) == 0)
+		send_control(t, &c);
 }
 
 static void *reader_main(void *arg)
@@ -115,11 +176,19 @@ static void *reader_main(void *arg)
 		struct pollfd p = { 0, POLLIN, 0 };
 		ssize_t n;
 
+		if (winch_seen) {
+			winch_seen = 0;
+			send_winsize(t);
+		}
 		if (poll(&p, 1, 50) <= 0)
 			continue;
 		n = read(0, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (n < 0 && t->raw) {
+			hang_up(t);               /* the terminal went away (EIO) */
+			break;
+		}
 		send_input(t, buf, n > 0 ? (uint32_t)n : 0);
 		if (n <= 0)
 			break;                    /* end of input, said once */
@@ -131,10 +200,29 @@ static void *reader_main(void *arg)
 int host_tty_start(struct host_tty *t, msg_pid_t console)
 {
 	t->console = console;
+	if (t->raw) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_winch;
+		sigaction(SIGWINCH, &sa, NULL);
+	}
 	if (pthread_create(&t->reader, NULL, reader_main, t) != 0)
 		return -NOS_EAGAIN;
 	t->reader_started = 1;
 	return 0;
+}
+
+int host_tty_session(struct host_tty *t, uint32_t pgid)
+{
+	struct console_control c;
+
+	if (!t)
+		return -NOS_EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.op = CONSOLE_CTL_SESSION;
+	c.pgid = pgid;
+	return send_control(t, &c);
 }
 
 void host_tty_stop(struct host_tty *t)
@@ -144,7 +232,9 @@ void host_tty_stop(struct host_tty *t)
 	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
 	if (t->reader_started)
 		pthread_join(t->reader, NULL);
-	if (t->mode_changed)
-		tcsetattr(0, TCSADRAIN, &t->saved);
+	if (t->raw) {
+		signal(SIGWINCH, SIG_DFL);
+		host_tty_restore(0, &t->saved);
+	}
 	free(t);
 }

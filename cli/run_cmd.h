@@ -1,7 +1,56 @@
-/* run_cmd.h: `nanoos run` (cli/run_cmd.c). */
+/*
+ * run_cmd.h: `nanoos run` (cli/run_cmd.c), and the two ways of running a
+ * program that `nanoos shell` shares: through the daemon (a session on the
+ * control socket) or in an instance booted in this process.
+ */
 #ifndef NOS_RUN_CMD_H
 #define NOS_RUN_CMD_H
 
+#include <stdint.h>
+
+#include "cli/client.h"
+#include "cli/instance.h"
+
+enum run_what {
+	RUN_PROG,                       /* argv[0]: a program on the volume or the host */
+	RUN_SHELL,                      /* the account's shell, as a login shell */
+	RUN_LOGIN,                      /* /bin/login as root (a login: prompt) */
+};
+
+struct run_opts {
+	const char *cmd;                /* the verb, for messages: "run", "shell" */
+	enum run_what what;
+	const char *image;              /* --image, or NULL: the default */
+	const char *host;               /* --host PATH, or NULL */
+	uint64_t mem;
+	int stats, trace;
+	unsigned workers;
+};
+
+/* Who runs what in-process, once the volume is up. */
+struct run_job {
+	struct sched_cred cred;
+	char home[64];
+	char prog[1024];                /* the program's path on the volume */
+	char argv0[64];                 /* RUN_SHELL/RUN_LOGIN: the program's argv[0] */
+};
+
 int run_main(int argc, char **argv);
+
+/* Connect to the daemon that should run this: the one that answers, or
+ * with --image the one serving that image. 0: connected; -NOS_ENOENT: no
+ * such daemon (run in-process); -1: it refused us (said why). */
+int run_connect(struct client *c, const struct run_opts *o);
+
+/* Run through the daemon / in this process; our exit status
+ * (a guest's exit code, 128 + signal, or 1, 126, 127 for our failures). */
+int run_remote(struct client *c, const struct run_opts *o, char **argv);
+int run_local(const struct run_opts *o, char **argv);
+/* Through the daemon when one answers, else in this process. */
+int run_either(const struct run_opts *o, char **argv);
+
+/* The account `nanoos shell` logs in as without a daemon (shell_cmd.c):
+ * fills job from /etc/passwd on the volume. 0 or -1 (said why). */
+int shell_pick_account(struct instance *in, const char *img, struct run_job *job);
 
 #endif
