@@ -2,9 +2,12 @@
  * standard input. Standard input is read a byte at a time: a command the
  * script runs may read the same input, and must find it where the script
  * stopped (POSIX asks this of sh). A script file the shell opened itself is
- * read in blocks. A prompt, when given, goes to stderr. */
+ * read in blocks. A prompt, when given, goes to stderr. On a terminal in
+ * an interactive shell the line editor (lineedit.c) reads the line, and
+ * the line goes into the history. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,8 +37,21 @@ static int next_byte(struct input *in)
 	return n == 1 ? c : -1;
 }
 
+static char *edited_line(const char *prompt)
+{
+	char *line = lineedit_read(prompt);
+	if (!line)
+		return NULL;
+	history_add(line);
+	char *copy = sh_strdup(line);
+	free(line);
+	return copy;
+}
+
 char *input_line(struct input *in, const char *prompt)
 {
+	if (in->edit)
+		return edited_line(prompt);
 	if (prompt) {
 		fputs(prompt, stderr);
 		fflush(stderr);

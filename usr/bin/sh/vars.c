@@ -17,16 +17,6 @@ struct var {
 static struct var *vars;
 static int nvars, capvars;
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p) {
-		fputs("sh: out of memory\n", stderr);
-		exit(2);
-	}
-	return p;
-}
-
 static struct var *find(const char *name)
 {
 	for (int i = 0; i < nvars; i++)
@@ -140,4 +130,10 @@ void vars_print_exported(void)
 	for (int i = 0; i < nvars; i++)
 		if (vars[i].exported)
 			printf("export %s='%s'\n", vars[i].name, vars[i].value);
+}
+
+void vars_print_all(void)
+{
+	for (int i = 0; i < nvars; i++)
+		printf("%s='%s'\n", vars[i].name, vars[i].value);
 }
