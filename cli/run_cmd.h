@@ -6,6 +6,7 @@
 #ifndef NOS_RUN_CMD_H
 #define NOS_RUN_CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cli/client.h"
@@ -48,6 +49,34 @@ int run_remote(struct client *c, const struct run_opts *o, char **argv);
 int run_local(const struct run_opts *o, char **argv);
 /* Through the daemon when one answers, else in this process. */
 int run_either(const struct run_opts *o, char **argv);
+
+/* ---- shared by run_cmd.c, run_prog.c, run_remote.c and run_local.c ---- */
+
+#define RUN_PROG_MAX (32u << 20)        /* bytes of a program */
+
+/* The verb we run for ("run" or "shell"), for messages. */
+extern const char *run_verb;
+
+struct run_program {
+	char path[FS_PATH_MAX];         /* as the guest sees it */
+	uint8_t *image;
+	uint32_t len;
+};
+
+/* The image to boot in-process: --image, $NANOOS_IMAGE or the default one
+ * (made from the rootfs if missing). 0, or -1 (said why). */
+int run_pick_image(const struct run_opts *o, char *out, size_t n);
+/* Read a program from the host / from the volume: 0, or -1 (said why). */
+int run_read_host(const char *host, struct run_program *p);
+int run_read_volume(msg_pid_t fs, const char *img, const char *path, struct run_program *p);
+/* ./x and ../x are host files. */
+int run_is_host_path(const char *prog);
+/* An RV32 ELF file: 0, or -1 with what it is instead said. */
+int run_check_rv32_elf(const char *name, const uint8_t *b, uint32_t len);
+/* The program's path on the volume as typed: /path, or a name in /bin. */
+void run_volume_path(const char *prog, char *out, size_t n);
+/* A wait status as a shell's exit status (128 + N for signal N). */
+int run_exit_code(int wstatus);
 
 /* The account `nanoos shell` logs in as without a daemon (shell_cmd.c):
  * fills job from /etc/passwd on the volume. 0 or -1 (said why). */
