@@ -12,46 +12,11 @@ ROOTFS=$(realpath "$BUILD/rootfs" 2>/dev/null)
 TESTS=$(realpath "$BUILD/usr/tests" 2>/dev/null)
 export MTOOLS_SKIP_CHECK=1
 
-for f in "$N" "$CC" "$ROOTFS/bin/hello"; do
-	if [ ! -e "$f" ]; then
-		echo "run: ${f:-a build product} is missing: run 'make' first"
-		echo "SUITE run: 0 passed, 1 failed"
-		exit 1
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+suite_needs run "$N" "$CC" "$ROOTFS/bin/hello"
 
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-export HOME=$T/home XDG_DATA_HOME=$T/data
-unset NANOOS_IMAGE
+suite_tmpdir
 
-passed=0
-failed=0
-ok()  { passed=$((passed + 1)); echo "ok:     $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | head -20; }
-# expect NAME STATUS OUTFILE-PATTERN: the last command's status and stdout
-expect() {
-	local name=$1 want=$2 pattern=$3
-	if [ "$st" != "$want" ]; then
-		bad "$name (exit $st, wanted $want)" "$(cat out err 2>/dev/null)"
-	elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" out; then
-		bad "$name (output)" "$(cat out err)"
-	else
-		ok "$name"
-	fi
-}
-# expect_err NAME STATUS PATTERN: status and a message on stderr
-expect_err() {
-	local name=$1 want=$2 pattern=$3
-	if [ "$st" != "$want" ]; then
-		bad "$name (exit $st, wanted $want)" "$(cat out err 2>/dev/null)"
-	elif ! grep -qE -- "$pattern" err; then
-		bad "$name (message)" "$(cat err)"
-	else
-		ok "$name"
-	fi
-}
 run() { timeout 60 "$N" run --image sd.img "$@" >out 2>err </dev/null; st=$?; }
 
 "$N" sdimage create sd.img --size 64M --rootfs "$ROOTFS" >/dev/null 2>err || bad "create image" "$(cat err)"
@@ -217,5 +182,4 @@ expect "the default image is created from the rootfs" 0 "^Hello from NanoOs!$"
 [ -f "$XDG_DATA_HOME/nanoos/sd.img" ] && ok "it lives at \$XDG_DATA_HOME/nanoos/sd.img" ||
 	bad "default image location"
 
-echo "SUITE run: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+suite_end

@@ -23,24 +23,12 @@ N=$(realpath "$BUILD/bin/nanoos" 2>/dev/null)
 SH=$(realpath "$BUILD/rootfs/bin/sh" 2>/dev/null)
 ROOTFS=$(realpath "$BUILD/rootfs" 2>/dev/null)
 
-for f in "$N" "$SH"; do
-	if [ ! -e "$f" ]; then
-		echo "shell: ${f:-a build product} is missing: run 'make' first"
-		echo "SUITE shell: 0 passed, 1 failed"
-		exit 1
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+BAD_LINES=30
+suite_needs shell "$N" "$SH"
 
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-export HOME=$T/home XDG_DATA_HOME=$T/data
-unset NANOOS_IMAGE
+suite_tmpdir
 
-passed=0
-failed=0
-ok()  { passed=$((passed + 1)); echo "ok:     $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | head -30; }
 
 "$N" sdimage create sd.img --size 64M --rootfs "$ROOTFS" >/dev/null 2>err || bad "create image" "$(cat err)"
 
@@ -374,5 +362,4 @@ else
 	bad "expect is missing: packaging/install-deps.sh installs it"
 fi
 
-echo "SUITE shell: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_end

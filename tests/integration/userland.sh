@@ -17,28 +17,13 @@ N=$(realpath "$BUILD/bin/nanoos" 2>/dev/null)
 ROOTFS=$(realpath "$BUILD/rootfs" 2>/dev/null)
 export LC_ALL=C MTOOLS_SKIP_CHECK=1
 
-for f in "$N" "$ROOTFS/bin/sh" "$ROOTFS/bin/ls"; do
-	if [ ! -e "$f" ]; then
-		echo "userland: ${f:-a build product} is missing: run 'make' first"
-		echo "SUITE userland: 0 passed, 1 failed"
-		exit 1
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+suite_needs userland "$N" "$ROOTFS/bin/sh" "$ROOTFS/bin/ls"
 
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-export HOME=$T/home XDG_DATA_HOME=$T/data
-unset NANOOS_IMAGE NANOOS_SOCKET TZ
+suite_tmpdir
+unset TZ
 
-passed=0
-failed=0
-ok()  { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/        /' | head -20
-}
+QUIET_OK=1
 
 # nrun ARGS...: run on NanoOs; stdout in out, stderr in err, status in st.
 IMG=sd.img
@@ -501,5 +486,4 @@ says "tee: a full disk" 1 "tee: /big4: No space left on device"
 small 'sort -o /big5 /big' 'sort -o /big5 /big 2>&1 | cat'
 says "sort -o: a full disk" 2 "sort: write failed: /big5: No space left on device"
 
-echo "SUITE userland: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_end

@@ -12,35 +12,11 @@ N=$(realpath "$BUILD/bin/nanoos" 2>/dev/null)
 ROOTFS=$(realpath "$BUILD/rootfs" 2>/dev/null)
 TUSERS=$(realpath "$BUILD/usr/tests/t-users" 2>/dev/null)
 
-for f in "$N" "$ROOTFS/bin/login" "$ROOTFS/bin/passwd" "$ROOTFS/bin/id" "$TUSERS"; do
-	if [ ! -e "$f" ]; then
-		echo "users: ${f:-a build product} is missing: run 'make' first"
-		echo "SUITE users: 0 passed, 1 failed"
-		exit 1
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+suite_needs users "$N" "$ROOTFS/bin/login" "$ROOTFS/bin/passwd" "$ROOTFS/bin/id" "$TUSERS"
 
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-export HOME=$T/home XDG_DATA_HOME=$T/data
-unset NANOOS_IMAGE NANOOS_SOCKET
+suite_tmpdir
 
-passed=0
-failed=0
-ok()  { passed=$((passed + 1)); echo "ok:     $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | head -20; }
-# expect NAME STATUS PATTERN: the last command's status and a line of its stdout
-expect() {
-	local name=$1 want=$2 pattern=$3
-	if [ "$st" != "$want" ]; then
-		bad "$name (exit $st, wanted $want)" "$(cat out err 2>/dev/null)"
-	elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" out; then
-		bad "$name (output)" "$(cat out err)"
-	else
-		ok "$name"
-	fi
-}
 run()  { timeout 60 "$N" run --image sd.img "$@" >out 2>err </dev/null; st=$?; }
 # feed INPUT PROG [ARGS]: run with INPUT (\n for newlines) on stdin, a pipe
 feed() { local in=$1; shift; printf '%b' "$in" | timeout 60 "$N" run --image sd.img "$@" >out 2>err; st=$?; }
@@ -161,5 +137,4 @@ fi
 "$N" sdimage fsck sd.img >out 2>err; st=$?
 expect "the volume is clean (sdimage fsck)" 0 ""
 
-echo "SUITE users: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+suite_end
