@@ -112,7 +112,7 @@ static int start(struct guest_run *r)
 
 static void forward_signal(struct guest_run *r, int sig)
 {
-	struct sched_kill k = { 0, -(int32_t)r->pid, (uint32_t)sig };
+	struct sched_kill k = { 0, -(int32_t)r->pid, (uint32_t)sig, 0 };
 	msg_t m;
 
 	msg_init(&m, SCHED_MSG_KILL, &k, sizeof(k));

@@ -277,6 +277,7 @@ static void signal_group(struct console_state *st, int32_t pgid, uint32_t sig)
 	k.sender = 0;
 	k.pid = -pgid;
 	k.sig = sig;
+	k.sid = (uint32_t)st->sid;      /* never a group of another session */
 	msg_init(&m, SCHED_MSG_KILL, &k, sizeof(k));
 	msg_call(sched, &m, KILL_TIMEOUT_NS);
 }
@@ -833,20 +834,28 @@ static int32_t ioc_tiocgpgrp(struct console_state *st, struct console_ioctl *c)
 	return 0;
 }
 
+/* Only a process of the terminal's own session may choose its foreground
+ * (as on Linux: ENOTTY for anyone else); signals to the foreground are
+ * bound to the session anyway (signal_group). */
 static int32_t ioc_tiocspgrp(struct console_state *st, struct console_ioctl *c)
 {
+	if (!st->sid || c->caller_sid != (uint32_t)st->sid)
+		return -NOS_ENOTTY;
 	if (c->pgid <= 0)
 		return -NOS_EINVAL;
 	st->fg_pgid = c->pgid;
 	return 0;
 }
 
-/* The caller's session (its leader's group) takes this terminal. */
+/* The caller's session takes this terminal, if no other session has it. */
 static int32_t ioc_tiocsctty(struct console_state *st, struct console_ioctl *c)
 {
-	if (c->caller_pgid <= 1)
+	if (c->caller_sid <= 1 || c->caller_pgid <= 1)
 		return -NOS_EINVAL;
-	st->sid = st->fg_pgid = (int32_t)c->caller_pgid;
+	if (st->sid && (uint32_t)st->sid != c->caller_sid)
+		return -NOS_EPERM;
+	st->sid = (int32_t)c->caller_sid;
+	st->fg_pgid = (int32_t)c->caller_pgid;
 	return 0;
 }
 

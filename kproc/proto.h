@@ -276,6 +276,8 @@ struct sched_kill {
 	uint32_t sender;                /* guest pid, 0: the tool */
 	int32_t pid;                    /* > 0 a guest, < -1 a group, -1 everyone allowed */
 	uint32_t sig;
+	uint32_t sid;                   /* nonzero: only guests of this session (a
+	                                 * console signals its own session alone) */
 };
 
 struct sched_pgid {
@@ -426,6 +428,8 @@ struct console_termios {
 struct console_ioctl {
 	uint32_t request;               /* Linux TCGETS, TCSETS*, TIOCGWINSZ, ... */
 	uint32_t caller_pgid;
+	uint32_t caller_sid;            /* the caller's session: only its own
+	                                 * terminal's foreground may it change */
 	struct console_termios tio;     /* in/out */
 	uint16_t rows, cols;            /* out: TIOCGWINSZ; in: TIOCSWINSZ */
 	int32_t pgid;                   /* in/out: TIOCSPGRP/TIOCGPGRP */
@@ -444,7 +448,8 @@ enum {
 	USERS_MSG_LOGIN  = PROTO_USERS + 2, /* users_req (name, password) -> 0, acct;
 	                                     * -EACCES (wrong password or no such
 	                                     * account: the same answer, after the
-	                                     * same delay) */
+	                                     * same delay); -EAGAIN (every delay slot
+	                                     * is taken: not checked, try later) */
 	USERS_MSG_PASSWD = PROTO_USERS + 3, /* users_req (caller_uid, name, password =
 	                                     * old, new_password) -> 0; -EACCES (wrong
 	                                     * old password), -EPERM (not yours and not

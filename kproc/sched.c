@@ -34,12 +34,12 @@
 #include "kproc/sched.h"
 
 #ifdef __AVR__
-#define PROC_MAX 8
+#define PROC_MAX SCHED_PROCS_MAX
 #define PROC_BUCKETS 4
 #define PIPE_MAX 4
 #define PIPE_SIZE 128
 #else
-#define PROC_MAX 16384                /* 10,000 sleeping guests and room to spare */
+#define PROC_MAX SCHED_PROCS_MAX
 #define PROC_BUCKETS 4096
 #define PIPE_MAX 1024
 #define PIPE_SIZE 65536
@@ -549,6 +549,8 @@ static int32_t on_kill(msg_t *m, void *state)
 		struct proc *p = &st->procs[i];
 
 		if (p->state != P_RUN)
+			continue;
+		if (k->sid && p->sid != k->sid)
 			continue;
 		if (k->pid > 0 ? p->pid != (uint32_t)k->pid :
 		    k->pid < -1 ? p->pgid != (uint32_t)-k->pid : p->pid == k->sender)

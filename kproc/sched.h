@@ -10,6 +10,11 @@
 #include "msg/msg.h"
 
 #define SCHED_WORKERS_MAX 32           /* workers are ("sched", 1..this) */
+#ifdef __AVR__
+#define SCHED_PROCS_MAX 8                /* processes in the table */
+#else
+#define SCHED_PROCS_MAX 16384            /* 10,000 sleeping guests and room to spare */
+#endif
 
 struct sched_config {
 	/* The process table and pipe buffers come from here (the port's

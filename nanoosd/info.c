@@ -15,7 +15,7 @@
 #include "kproc/nos_errno.h"
 #include "nanoosd/daemon.h"
 
-#define TABLE_MAX CTL_PS_RECS_MAX
+#define TABLE_MAX SCHED_PROCS_MAX      /* the whole table: ps pages through it */
 
 int info_table(struct sched_ps_entry **ents)
 {
@@ -103,7 +103,7 @@ void info_ps(struct conn *c, struct frame *f)
 
 static int sched_kill(int32_t pid, uint32_t sig)
 {
-	struct sched_kill k = { 0, pid, sig };
+	struct sched_kill k = { 0, pid, sig, 0 };
 	msg_t m;
 
 	msg_init(&m, SCHED_MSG_KILL, &k, sizeof(k));

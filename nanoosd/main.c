@@ -197,7 +197,7 @@ static void signal_all(uint32_t sig)
 	int n = info_table(&ents), i;
 
 	for (i = 0; i < n; i++) {
-		struct sched_kill k = { 0, (int32_t)ents[i].pid, sig };
+		struct sched_kill k = { 0, (int32_t)ents[i].pid, sig, 0 };
 		msg_t m;
 
 		if (ents[i].state == 'Z')

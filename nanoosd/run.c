@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -507,7 +508,7 @@ static void *reader_main(void *arg)
 
 static void kill_guest(struct run *r)
 {
-	struct sched_kill k = { 0, (int32_t)r->pid, 9 };   /* SIGKILL */
+	struct sched_kill k = { 0, (int32_t)r->pid, 9, 0 };   /* SIGKILL */
 
 	sched_call(SCHED_MSG_KILL, &k, sizeof(k));
 }
@@ -528,6 +529,15 @@ static int wait_guest(struct run *r)
 		return -1;
 	while ((e = msg_wait(&m, 200000000)) == -NOS_ETIMEDOUT) {
 		uint64_t now = msg_now_ns();
+		struct pollfd p = { r->c->fd, POLLRDHUP, 0 };
+
+		/* The reader may be stuck handing input to a full console and
+		 * never see the client go: look at the socket from here too. */
+		if (!__atomic_load_n(&r->client_gone, __ATOMIC_ACQUIRE) &&
+		    poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			__atomic_store_n(&r->client_gone, 1, __ATOMIC_RELEASE);
+			console_hang_up(r);
+		}
 
 		if (!__atomic_load_n(&r->client_gone, __ATOMIC_ACQUIRE))
 			continue;

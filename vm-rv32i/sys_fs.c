@@ -112,6 +112,15 @@ static void open_as_dir_if_dir(struct guest *g, int32_t st);
 
 /* The two devices every program expects, outside the volume: /dev/null
  * and /dev/tty (the guest's terminal). The rest of /dev does not exist. */
+static int device_of(const char *canon)
+{
+	if (strcmp(canon, "/dev/null") == 0)
+		return OF_NULL;
+	if (strcmp(canon, "/dev/tty") == 0)
+		return OF_CONSOLE;
+	return 0;
+}
+
 static int32_t open_device(struct guest *g, const char *name, uint32_t lf)
 {
 	struct ofile *f;
@@ -751,7 +760,13 @@ SYS(statx)
 	if (!a[1])
 		return -NOS_EFAULT;
 	r = guest_path(g, (int32_t)a[0], a[1], g->pend.path);
-	return r < 0 ? r : stat_by_path(g);
+	if (r < 0)
+		return r;
+	if (device_of(g->pend.path) == OF_NULL)
+		return statx_write(g, a[4], NULL, 020666, 0, 1) < 0 ? -NOS_EFAULT : 0;
+	if (device_of(g->pend.path) == OF_CONSOLE)
+		return statx_write(g, a[4], NULL, 020620, g->cred.uid, 3) < 0 ? -NOS_EFAULT : 0;
+	return stat_by_path(g);
 }
 
 /* faccessat(dirfd, path, mode) */
@@ -769,6 +784,8 @@ SYS(faccessat)
 
 	if (r < 0)
 		return r;
+	if (device_of(g->pend.path))
+		return 0;                       /* both read and write for anyone */
 	g->pend.arg[0] = a[2];
 	fs_cred_of(g, &g->pend.u.stat.cred);
 	g->pend.u.stat.path = g->pend.path;
@@ -1076,6 +1093,7 @@ SYS(ioctl)
 	memset(c, 0, sizeof(*c));
 	c->request = a[1];
 	c->caller_pgid = g->pgid;
+	c->caller_sid = g->sid;
 	g->pend.arg[0] = a[2];
 	switch (a[1]) {
 	case L_TCSETS:

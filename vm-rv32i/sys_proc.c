@@ -61,6 +61,7 @@ static int32_t kill_request(struct guest *g, int32_t pid, uint32_t sig)
 	g->pend.u.kill.sender = g->pid;
 	g->pend.u.kill.pid = pid == 0 ? -(int32_t)g->pgid : pid;
 	g->pend.u.kill.sig = sig;
+	g->pend.u.kill.sid = 0;
 	return guest_request(g, g->w->cfg.sched, SCHED_MSG_KILL, sizeof(g->pend.u.kill),
 	                     done_value);
 }

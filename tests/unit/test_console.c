@@ -108,6 +108,7 @@ static void expect_out(const char *want)
 struct kill_rec {
 	int32_t pid;
 	uint32_t sig;
+	uint32_t sid;                   /* the session the kill is bound to */
 };
 
 static pthread_mutex_t kill_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -124,7 +125,7 @@ static int32_t fake_kill(msg_t *m, void *state)
 		return -NOS_EPERM;
 	pthread_mutex_lock(&kill_lock);
 	if (nkills < 64)
-		kills[nkills++] = (struct kill_rec){ k->pid, k->sig };
+		kills[nkills++] = (struct kill_rec){ k->pid, k->sig, k->sid };
 	pthread_cond_broadcast(&kill_cond);
 	pthread_mutex_unlock(&kill_lock);
 	return 0;
@@ -159,6 +160,7 @@ static void expect_kill(unsigned n, int32_t pid, uint32_t sig)
 	ck_assert_msg(nkills > n, "kill %u never came (%u so far)", n, nkills);
 	ck_assert_int_eq(kills[n].pid, pid);
 	ck_assert_uint_eq(kills[n].sig, sig);
+	ck_assert_uint_ne(kills[n].sid, 0);          /* never beyond the session */
 	pthread_mutex_unlock(&kill_lock);
 }
 
@@ -372,6 +374,7 @@ static int32_t set_pgrp(int32_t pgid)
 
 	memset(&c, 0, sizeof(c));
 	c.request = TIOCSPGRP;
+	c.caller_sid = 5;               /* a process of the tests' session */
 	c.pgid = pgid;
 	return worker_call(CONSOLE_MSG_IOCTL, &c, sizeof(c));
 }
@@ -1003,6 +1006,7 @@ static int32_t ioctl_as(uint32_t request, uint32_t caller_pgid, int32_t *pgid)
 	memset(&c, 0, sizeof(c));
 	c.request = request;
 	c.caller_pgid = caller_pgid;
+	c.caller_sid = caller_pgid;     /* each caller leads its own session */
 	c.pgid = *pgid;
 	r = worker_call(CONSOLE_MSG_IOCTL, &c, sizeof(c));
 	*pgid = c.pgid;
@@ -1024,6 +1028,11 @@ START_TEST(test_job_control_ioctls)
 	ck_assert_int_eq(pg, 12);
 	pg = 0;
 	ck_assert_int_eq(ioctl_as(TIOCSPGRP, 12, &pg), -NOS_EINVAL);
+	pg = 14;
+	ck_assert_int_eq(ioctl_as(TIOCSPGRP, 13, &pg), -NOS_ENOTTY);  /* another session */
+	ck_assert_int_eq(ioctl_as(TIOCSCTTY, 13, &pg), -NOS_EPERM);   /* it is taken */
+	ck_assert_int_eq(ioctl_as(TIOCGPGRP, 12, &pg), 0);
+	ck_assert_int_eq(pg, 12);
 	pg = 14;
 	ck_assert_int_eq(ioctl_as(TIOCSPGRP, 12, &pg), 0);
 	ck_assert_int_eq(ioctl_as(TIOCNOTTY, 13, &pg), 0);   /* not the leader */

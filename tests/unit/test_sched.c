@@ -226,7 +226,7 @@ struct kill_case {
 
 static int32_t kill_from(uint32_t sender, int32_t pid, uint32_t sig)
 {
-	struct sched_kill k = { sender, pid, sig };
+	struct sched_kill k = { sender, pid, sig, 0 };
 
 	return call(sched_pid, SCHED_MSG_KILL, &k, sizeof(k));
 }
@@ -271,6 +271,15 @@ START_TEST(kill_checks_users)
 	ck_assert_int_gt(c.a, 0);
 	ck_assert_int_gt(c.b, 0);
 	ck_assert_int_eq(kill_from(0, c.b, 0), 0);            /* the tool may */
+	{
+		/* A console's kill reaches only its own session (each spawned
+		 * guest leads one): b is out of a's. */
+		struct sched_kill k = { 0, c.b, 0, (uint32_t)c.a };
+
+		ck_assert_int_eq(call(sched_pid, SCHED_MSG_KILL, &k, sizeof(k)), -NOS_ESRCH);
+		k.sid = (uint32_t)c.b;
+		ck_assert_int_eq(call(sched_pid, SCHED_MSG_KILL, &k, sizeof(k)), 0);
+	}
 	ck_assert_int_eq(call(w, TEST_MSG_GO, &c, sizeof(c)), 0);
 	ck_assert_int_eq(msg_join(w), 0);
 	halt();

@@ -228,6 +228,21 @@ static void test_cwd(void)
 	rmdir("cwd");
 }
 
+/* /dev/null swallows writes, reads as empty, and is a character device
+ * anyone may use (Linux and NanoOs alike). */
+static void test_dev_null(void)
+{
+	char c;
+	struct stat st;
+	int fd = open("/dev/null", O_RDWR);
+	ok(fd >= 0 && write(fd, "abc", 3) == 3 && read(fd, &c, 1) == 0, "/dev/null: write, read");
+	ok(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode), "/dev/null: fstat says a device");
+	close(fd);
+	ok(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null: stat says a device");
+	ok(access("/dev/null", R_OK | W_OK) == 0, "/dev/null: access");
+	ok(open("/dev/nosuch", O_RDONLY) < 0 && errno == ENOENT, "/dev/nosuch: ENOENT");
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = argc > 1 ? argv[1] : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -243,6 +258,7 @@ int main(int argc, char **argv)
 	test_directories();
 	test_rename_unlink();
 	test_cwd();
+	test_dev_null();
 	unlink("big");
 	unlink("vec");
 	unlink("text");
