@@ -4,6 +4,7 @@
  * nanoosd/ctl.c; what arrives is kept until it makes a whole frame, and a
  * frame's length is checked (wire_header_decode) before we grow for it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -79,6 +80,28 @@ static int dial(const char *path)
 	return fd;
 }
 
+/* Who serves a socket we found by ourselves: on the user socket, we or
+ * root; on the system one, root. Anyone may make /tmp/nanoos-UID first, so
+ * a daemon of another user there is posing as ours: refuse it (what we
+ * type there could be a password). $NANOOS_SOCKET is trusted as given. */
+static int trusted_peer(int fd, const char *path, const char *cmd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	int system = strcmp(path, SYSTEM_SOCKET) == 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+		cli_error(cmd, path, "cannot tell who serves it: %s", strerror(errno));
+		return 0;
+	}
+	if (cr.uid == 0 || (!system && cr.uid == getuid()))
+		return 1;
+	cli_error(cmd, path, "it is served by uid %u (pid %d), not by you or root; someone may "
+	          "be posing as NanoOs: remove it, or set NANOOS_SOCKET to the daemon you "
+	          "mean", (unsigned)cr.uid, (int)cr.pid);
+	return 0;
+}
+
 static void copy_buf(char *dst, size_t n, const char *src, uint32_t len)
 {
 	if (len >= n)
@@ -110,6 +133,7 @@ int client_connect(struct client *c, const char *cmd)
 {
 	char paths[CLIENT_PATHS][CLIENT_PATH_MAX];
 	int n = client_socket_paths(paths), i;
+	const char *env;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -122,6 +146,11 @@ int client_connect(struct client *c, const char *cmd)
 	if (c->fd < 0)
 		return -NOS_ENOENT;
 	snprintf(c->path, sizeof(c->path), "%s", paths[i]);
+	env = getenv("NANOOS_SOCKET");
+	if (!(env && *env) && !trusted_peer(c->fd, c->path, cmd)) {
+		client_close(c);
+		return -1;
+	}
 	if (hello(c, cmd) < 0) {
 		client_close(c);
 		return -1;

@@ -318,8 +318,24 @@ static void release_due(struct users_state *st)
 		}
 }
 
-/* Answer m's failure after the delay: KPROC_DEFERRED, or -EACCES (after
- * sleeping, when every slot is taken). */
+/* Whether a failure could be held now. A password is checked only then:
+ * when every slot holds one, the caller hears -EAGAIN at once, before any
+ * hashing -- so a storm of wrong passwords neither stalls the process for
+ * everyone (it never sleeps) nor guesses faster. */
+static int may_fail(const struct users_state *st)
+{
+	unsigned i;
+
+	if (st->cfg->fail_delay_ns <= 0)
+		return 1;
+	for (i = 0; i < HELD_MAX; i++)
+		if (!st->held[i])
+			return 1;
+	return 0;
+}
+
+/* Answer m's failure after the delay: KPROC_DEFERRED (a slot is free:
+ * may_fail said so), or -EACCES at once without a delay. */
 static int32_t fail_later(struct users_state *st, msg_t *m)
 {
 	int64_t delay = st->cfg->fail_delay_ns;
@@ -333,7 +349,6 @@ static int32_t fail_later(struct users_state *st, msg_t *m)
 			st->due[i] = msg_now_ns() + (uint64_t)delay;
 			return KPROC_DEFERRED;
 		}
-	msg_sleep_ns(delay);
 	return -NOS_EACCES;
 }
 
@@ -507,6 +522,8 @@ static int32_t on_login(msg_t *m, void *state)
 	release_due(st);
 	if (!sane_name(q->name) || !sane_string(q->password, PASSWORD_MAX))
 		return -NOS_EINVAL;
+	if (!may_fail(st))
+		return -NOS_EAGAIN;
 	e = check_password(st, q->name, q->password, &q->acct);
 	return e == -NOS_EACCES ? fail_later(st, m) : e;
 }
@@ -532,6 +549,8 @@ static int32_t on_passwd(msg_t *m, void *state)
 	if (!root) {
 		if (!sane_string(q->password, PASSWORD_MAX))
 			return -NOS_EINVAL;
+		if (!may_fail(st))
+			return -NOS_EAGAIN;
 		e = check_password(st, q->name, q->password, &a);
 		if (e < 0)
 			return e == -NOS_EACCES ? fail_later(st, m) : e;

@@ -26,6 +26,12 @@
 
 #define UPLOAD_MAX (32u << 20)
 #define HELLO_WAIT_NS 10000000000ull
+/* A connection between requests (before RUN, or between PS, KILL, STATUS)
+ * gives its slot back after this long idle. */
+#define IDLE_WAIT_NS 60000000000ull
+/* Sessions one Linux user other than root and the daemon's own may hold
+ * (members of group nanoos on the system socket). */
+#define SESSIONS_PER_GUEST_USER 16
 
 /* ---------------------------------------------------------------- who */
 
@@ -119,11 +125,22 @@ static int find_account(struct conn *c)
 
 /* ---------------------------------------------------------------- index */
 
-static unsigned take_index(void)
+/* A session slot, or 0 when all are taken or c's Linux user (not root,
+ * not the daemon's own) holds its share already. */
+static unsigned take_index(const struct conn *c)
 {
-	unsigned i, got = 0;
+	unsigned i, got = 0, mine = 0;
+	const struct conn *o;
 
 	pthread_mutex_lock(&D.lock);
+	if (c->peer_uid != 0 && c->peer_uid != (uint32_t)D.uid) {
+		for (o = D.conns; o; o = o->next)
+			mine += o != c && o->index && o->peer_uid == c->peer_uid;
+		if (mine >= SESSIONS_PER_GUEST_USER) {
+			pthread_mutex_unlock(&D.lock);
+			return 0;
+		}
+	}
 	for (i = 1; i <= SESSIONS_MAX && !got; i++)
 		if (!D.used[i]) {
 			D.used[i] = 1;
@@ -183,7 +200,7 @@ static int on_hello(struct conn *c, struct frame *f)
 	h.account = c->acct.name;
 	h.account_len = (uint32_t)strlen(c->acct.name);
 	c->said_hello = 1;
-	c->read_deadline_ns = 0;
+	c->read_deadline_ns = msg_now_ns() + IDLE_WAIT_NS;
 	return conn_send(c, CTL_MSG_HELLO, MSG_F_REPLY, 0, f->h.from, &h, sizeof(h));
 }
 
@@ -199,7 +216,7 @@ static int on_upload(struct conn *c, struct frame *f)
 		                  (unsigned long)u->data_len, (unsigned long)u->offset,
 		                  (unsigned long)u->total);
 	if (!c->upload) {
-		c->upload = malloc(u->total);
+		c->upload = calloc(1, u->total);   /* a sparse upload shows zeros, never old heap */
 		if (!c->upload)
 			return conn_error(c, f->h.from, -NOS_ENOMEM, "no memory for a program of "
 			                  "%lu bytes", (unsigned long)u->total);
@@ -275,6 +292,8 @@ static int dispatch(struct conn *c, struct frame *f)
 		conn_error(c, f->h.from, -NOS_EPROTO, "say HELLO first");
 		goto bad;
 	}
+	/* A session's own reader has no deadline; between requests, IDLE. */
+	c->read_deadline_ns = f->h.type == CTL_MSG_RUN ? 0 : msg_now_ns() + IDLE_WAIT_NS;
 	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
 		if (requests[i].type == f->h.type)
 			return requests[i].handle(c, f);
@@ -325,11 +344,12 @@ void *session_main(void *arg)
 		log_msg(LOG_WARN, "a client without peer credentials; closing it");
 	} else if (!allowed(c)) {
 		refuse_user(c);
-	} else if (!(c->index = take_index())) {
-		log_msg(LOG_WARN, "refused client pid %ld: %u sessions already", (long)c->peer_pid,
-		        SESSIONS_MAX);
-		conn_error(c, 0, -NOS_EAGAIN, "nanoosd has %u sessions already; try again when "
-		           "one ends", SESSIONS_MAX);
+	} else if (!(c->index = take_index(c))) {
+		log_msg(LOG_WARN, "refused client pid %ld uid %lu: no session slot for it",
+		        (long)c->peer_pid, (unsigned long)c->peer_uid);
+		conn_error(c, 0, -NOS_EAGAIN, "nanoosd has no session for you now (%u in all, "
+		           "%u for each user but root and its owner); try again when one ends",
+		           SESSIONS_MAX, SESSIONS_PER_GUEST_USER);
 		conn_close_gently(c);
 	} else {
 		if (msg_attach("session", c->index) == 0) {

@@ -299,6 +299,41 @@ START_TEST(test_cancelled_failure_is_acknowledged)
 }
 END_TEST
 
+/* A storm of wrong passwords fills the delay slots (16 on Linux): the next
+ * is refused at once with EAGAIN, unchecked, and nobody else waits. */
+START_TEST(test_failure_storm_never_stalls)
+{
+	enum { SLOTS = 16 };
+	struct users_req bad[SLOTS], other;
+	msg_t m[SLOTS];
+	uint64_t t0;
+	unsigned i;
+
+	/* A delay long enough that none is due while the 16 are hashed. */
+	ck_assert_int_eq(kproc_stop(users, MSG_FOREVER), 0);
+	ucfg.fail_delay_ns = 5 * (int64_t)1000000000;
+	ck_assert_int_eq(users_start(&ucfg, &users), 0);
+	for (i = 0; i < SLOTS; i++) {
+		req_init(&bad[i], "user", "wrong", NULL);
+		msg_init(&m[i], USERS_MSG_LOGIN, &bad[i], sizeof(bad[i]));
+		ck_assert_int_eq(msg_send(users, &m[i]), 0);
+	}
+	/* Behind the 16 hashings (users works one request at a time) ... */
+	ck_assert_int_eq(login("user", "wrong-again"), -NOS_EAGAIN);
+	/* ... then no more: no hashing, no sleeping. */
+	t0 = msg_now_ns();
+	ck_assert_int_eq(passwd(1000, "user", "wrong", "x"), -NOS_EAGAIN);
+	req_init(&other, "root", NULL, NULL);
+	ck_assert_int_eq(ask(USERS_MSG_LOOKUP, &other), 0);
+	ck_assert_msg(msg_now_ns() - t0 < DELAY_NS, "a full house of failures stalled users");
+	for (i = 0; i < SLOTS; i++)
+		ck_assert_int_eq(msg_cancel(&m[i]), 0);  /* not 5 s each: they are held */
+	for (i = 0; i < SLOTS; i++)
+		ck_assert_int_eq(msg_wait(&m[i], MSG_FOREVER), -NOS_ECANCELED);
+	ck_assert_int_eq(login("user", "userpw"), 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- passwd */
 
 START_TEST(test_passwd_rules)
@@ -450,6 +485,7 @@ static Suite *users_suite(void)
 	tcase_add_test(tc, test_login_right_and_wrong);
 	tcase_add_test(tc, test_failure_waits_without_holding_others);
 	tcase_add_test(tc, test_cancelled_failure_is_acknowledged);
+	tcase_add_test(tc, test_failure_storm_never_stalls);
 	tcase_add_test(tc, test_passwd_rules);
 	tcase_add_test(tc, test_shadow_plus_read_when_shadow_is_missing);
 	tcase_add_test(tc, test_passwd_keeps_a_shadow_it_cannot_copy);

@@ -63,6 +63,15 @@ int main(int argc, char **argv)
 			start_session(&acct);
 			return 1;
 		}
+		if (r < 0 && errno == EAGAIN) {
+			/* Too many wrong passwords system-wide just now: this
+			 * one was not even looked at; it does not count. */
+			puts("Too many failed logins at the moment; try again in a second");
+			fflush(stdout);
+			try--;
+			sleep(1);
+			continue;
+		}
 		if (r < 0 && errno != EACCES) {
 			tool_warn("%s", strerror(errno));
 			return 1;

@@ -61,6 +61,9 @@ int main(int argc, char **argv)
 			tool_warn("you may not change the password of %s", user);
 		else if (err == ENOENT)
 			tool_warn("user '%s' does not exist", user);
+		else if (err == EAGAIN)
+			tool_warn("too many failed password checks at the moment; password unchanged, "
+			          "try again in a second");
 		else
 			tool_warn("%s; password unchanged", strerror(err));
 		return 1;
