@@ -147,27 +147,5 @@ static int copy_path(const char *from, const char *to)
 int main(int argc, char **argv)
 {
 	int n = tool_options(argc, argv, "rRfpv", on_option, USAGE, 1);
-	if (n < 2) {
-		if (n == 0)
-			tool_warn("missing file operand");
-		else
-			tool_warn("missing destination file operand after '%s'", argv[1]);
-		tool_usage(USAGE, 1);
-	}
-	const char *dest = argv[n];
-	if (!tool_is_directory(dest)) {
-		if (n > 2) {
-			tool_warn("target '%s' is not a directory", dest);
-			return 1;
-		}
-		tool_exit(copy_path(argv[1], dest));
-	}
-	int status = 0;
-	for (int i = 1; i < n; i++) {
-		char *name = tool_last_component(argv[i]), *to = tool_join(dest, name);
-		status |= copy_path(argv[i], to);
-		free(name);
-		free(to);
-	}
-	tool_exit(status);
+	tool_to_target(n, argv, USAGE, copy_path);
 }

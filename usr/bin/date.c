@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "lib/when.h"
+
 #define USAGE "date [-u] [-d WHEN | -r FILE] [+FORMAT]"
 
 static int opt_utc;
@@ -26,32 +28,6 @@ static void on_option(int c, char *arg)
 		opt_when = arg;
 	else
 		opt_file = arg;
-}
-
-/* WHEN as -d takes it; 0, or -1 when it is not a date we read. */
-static int parse_when(const char *when, struct timespec *t)
-{
-	char *end;
-	if (when[0] == '@') {
-		t->tv_sec = (time_t)strtoll(when + 1, &end, 10);
-		t->tv_nsec = 0;
-		return end == when + 1 || *end ? -1 : 0;
-	}
-	static const char *const forms[] = {
-		"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
-	};
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		struct tm tm;
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(when, forms[i], &tm);
-		if (end && !*end) {
-			tm.tm_isdst = -1;
-			t->tv_sec = opt_utc ? timegm(&tm) : mktime(&tm);
-			t->tv_nsec = 0;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* FORMAT with %N and (in UTC) %Z already expanded, for strftime. */
@@ -94,9 +70,14 @@ int main(int argc, char **argv)
 	if (n == 1)
 		format = argv[1] + 1;
 	struct timespec t;
-	if (opt_when && parse_when(opt_when, &t) < 0) {
-		tool_warn("invalid date '%s'", opt_when);
-		return 1;
+	int64_t when_sec;
+	if (opt_when) {
+		if (tool_parse_when(opt_when, opt_utc, &when_sec) < 0) {
+			tool_warn("invalid date '%s'", opt_when);
+			return 1;
+		}
+		t.tv_sec = (time_t)when_sec;
+		t.tv_nsec = 0;
 	} else if (opt_file) {
 		struct stat st;
 		if (stat(opt_file, &st) < 0) {
@@ -105,7 +86,7 @@ int main(int argc, char **argv)
 		}
 		t.tv_sec = st.st_mtime;
 		t.tv_nsec = 0;
-	} else if (!opt_when && clock_gettime(CLOCK_REALTIME, &t) < 0) {
+	} else if (clock_gettime(CLOCK_REALTIME, &t) < 0) {
 		tool_warn("cannot read the clock: %s", strerror(errno));
 		return 1;
 	}

@@ -15,6 +15,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "lib/when.h"
+
 #define USAGE "touch [-acm] [-d WHEN | -r FILE] FILE..."
 /* RV32 Linux has only the 64-bit time utimensat (asm-generic 412). */
 #define SYS_utimensat_time64 412
@@ -40,35 +42,12 @@ static void on_option(int c, char *arg)
 		opt_ref = arg;
 }
 
-/* -d's WHEN in seconds; -1 when it is not a date we read. */
-static int parse_when(const char *when, int64_t *sec)
-{
-	char *end;
-	if (when[0] == '@') {
-		*sec = strtoll(when + 1, &end, 10);
-		return end == when + 1 || *end ? -1 : 0;
-	}
-	static const char *const forms[] = {
-		"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
-	};
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		struct tm tm;
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(when, forms[i], &tm);
-		if (end && !*end) {
-			*sec = timegm(&tm);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* The time the options ask for (now, -d or -r's) as access and
  * modification seconds; -1 after a message when they cannot be had. */
 static int new_times(int64_t *atime, int64_t *mtime)
 {
 	if (opt_when) {
-		if (parse_when(opt_when, atime) < 0) {
+		if (tool_parse_when(opt_when, 1, atime) < 0) {
 			tool_warn("invalid date format '%s'", opt_when);
 			return -1;
 		}

@@ -256,6 +256,39 @@ static inline __attribute__((noreturn)) void tool_each_input(int n, char **names
 	tool_exit(status);
 }
 
+/* cp and mv: `SOURCE DEST` or `SOURCE... DIRECTORY` (argv[1..n]): one(from,
+ * to) for each source, into DEST when it is a directory. Never returns:
+ * exits 0, or 1 when one of them failed; 1 with usage when operands lack. */
+static inline __attribute__((noreturn)) void tool_to_target(int n, char **argv,
+                                                            const char *usage,
+                                                            int (*one)(const char *from,
+                                                                       const char *to))
+{
+	if (n < 2) {
+		if (n == 0)
+			tool_warn("missing file operand");
+		else
+			tool_warn("missing destination file operand after '%s'", argv[1]);
+		tool_usage(usage, 1);
+	}
+	const char *dest = argv[n];
+	if (!tool_is_directory(dest)) {
+		if (n > 2) {
+			tool_warn("target '%s' is not a directory", dest);
+			tool_exit(1);
+		}
+		tool_exit(one(argv[1], dest));
+	}
+	int status = 0;
+	for (int i = 1; i < n; i++) {
+		char *name = tool_last_component(argv[i]), *to = tool_join(dest, name);
+		status |= one(argv[i], to);
+		free(name);
+		free(to);
+	}
+	tool_exit(status);
+}
+
 /* ---------------------------------------------------------------- lines */
 
 /* Reads an fd a line at a time through a growing buffer (picolibc has no
