@@ -141,6 +141,8 @@ struct guest {
 	uint32_t interrupted;         /* a signal cancelled pend */
 	uint8_t restart_syscall;      /* only a stop signal interrupted it: after
 	                               * SIGCONT the call runs again (no EINTR) */
+	uint64_t resume_wake_ns;      /* a sleep a stop broke: its deadline, for */
+	uint32_t resume_pc;           /* the same ecall made again (not a handler's) */
 	uint32_t trace;               /* print each syscall */
 	uint32_t trace_nr, trace_a[6];  /* the call being traced */
 	uint64_t syscalls;

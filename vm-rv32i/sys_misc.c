@@ -89,6 +89,17 @@ SYS(clock_nanosleep_time64)
 
 	if (now < 0 || a[0] == CLK_PROCESS || a[0] == CLK_THREAD)
 		return -NOS_EINVAL;
+	if (g->resume_wake_ns && g->resume_pc == g->cpu.pc) {
+		/* Made again after a stop: sleep until the first call's end. */
+		uint64_t wake = g->resume_wake_ns;
+
+		g->resume_wake_ns = 0;
+		if (wake <= msg_now_ns())
+			return 0;
+		guest_sleep_until(g, wake);
+		return SYS_PARKED;
+	}
+	g->resume_wake_ns = 0;
 	if (gmem_read(&g->mem, a[2], b, sizeof(b)) < 0)
 		return -NOS_EFAULT;
 	sec = (int64_t)ld_64(b);

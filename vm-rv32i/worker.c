@@ -415,6 +415,10 @@ void guest_signal(struct guest *g, unsigned sig, uint32_t from, uint32_t from_ui
 	} else if (g->state == GUEST_SLEEPING) {
 		sleepers_remove(g->w, g);
 		g->restart_syscall = (uint8_t)stops;
+		if (stops) {                    /* the remaining time, not the whole again */
+			g->resume_wake_ns = g->wake_ns;
+			g->resume_pc = g->cpu.pc;
+		}
 		guest_return(g, -NOS_EINTR);
 	} else if (g->state == GUEST_SUSPENDED) {
 		g->restart_syscall = (uint8_t)stops;

@@ -152,6 +152,23 @@ static void test_stop_and_continue(void)
 	   WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP, "WUNTRACED reports SIGTSTP");
 	ok(kill(pid, SIGKILL) == 0 && waitpid(pid, &status, WUNTRACED) == pid &&
 	   WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "a stopped child dies of SIGKILL");
+
+	/* A sleep stopped for 0.3 s and continued ends when it would have
+	 * (1 s after it began), neither at once (EINTR) nor 1 s after SIGCONT. */
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0)
+		_exit(usleep(1000000) == 0 ? 0 : 1);
+	usleep(200000);
+	kill(pid, SIGSTOP);
+	usleep(300000);
+	kill(pid, SIGCONT);
+	waitpid(pid, &status, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && took > 0.95 && took < 1.45,
+	   "a stopped and continued sleep keeps its end (%.2f s)", took);
 }
 
 static void test_handlers(void)
