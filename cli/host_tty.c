@@ -30,12 +30,17 @@ struct host_tty {
 	int raw;                         /* fd 0 is a terminal we made raw */
 };
 
-static volatile sig_atomic_t winch_seen;
+/* Set by the handler (in whatever thread the signal lands), taken by the
+ * reader thread: an atomic, not just a sig_atomic_t. */
+static int winch_seen;
 
 static void on_winch(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
-	winch_seen = 1;
+	__atomic_store_n(&winch_seen, 1, __ATOMIC_RELEASE);
+	errno = saved;
 }
 
 int host_tty_interactive(void)
@@ -176,10 +181,8 @@ static void *reader_main(void *arg)
 		struct pollfd p = { 0, POLLIN, 0 };
 		ssize_t n;
 
-		if (winch_seen) {
-			winch_seen = 0;
+		if (__atomic_exchange_n(&winch_seen, 0, __ATOMIC_ACQ_REL))
 			send_winsize(t);
-		}
 		if (poll(&p, 1, 50) <= 0)
 			continue;
 		n = read(0, buf, sizeof(buf));

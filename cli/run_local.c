@@ -23,11 +23,13 @@
 
 #define CMD run_verb
 
-static volatile sig_atomic_t pending_signal;
+/* Set by the handler in whichever thread the signal lands on, taken by
+ * the waiting main thread: an atomic. */
+static int pending_signal;
 
 static void on_signal(int sig)
 {
-	pending_signal = sig;
+	__atomic_store_n(&pending_signal, sig, __ATOMIC_RELEASE);
 }
 
 /* ---------------------------------------------------------------- in this process */
@@ -135,12 +137,10 @@ static int wait_guest(struct guest_run *r, struct sched_wait *w)
 		rc = msg_wait(&m, 20000000);
 		if (rc != -NOS_ETIMEDOUT)
 			break;
-		if (pending_signal) {
-			int sig = pending_signal;
+		int sig = __atomic_exchange_n(&pending_signal, 0, __ATOMIC_ACQ_REL);
 
-			pending_signal = 0;
+		if (sig)
 			forward_signal(r, sig);
-		}
 	}
 	return rc < 0 ? -1 : w->wstatus;
 }
