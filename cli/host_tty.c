@@ -117,7 +117,6 @@ struct host_tty *host_tty_new(struct console_term *term)
 	memset(term, 0, sizeof(*term));
 	term->write = tty_write;
 	term->is_tty = t->raw;
-	term->set_mode = NULL;           /* the host stays raw: the console edits lines */
 	term->winsize = tty_winsize;
 	term->ctx = t;
 	term->index = 0;

@@ -18,9 +18,6 @@ struct console_term {
 	 * discipline (the port keeps its own terminal raw and passes bytes
 	 * through). Else ioctls give -ENOTTY and bytes pass through exactly. */
 	int is_tty;
-	/* No longer called: the guests' mode is the console's business now,
-	 * and the port's terminal stays raw. Kept until the ports drop it. */
-	void (*set_mode)(void *ctx, const struct console_termios *tio);
 	/* The terminal's size until the host side tells one with
 	 * CONSOLE_MSG_CONTROL (WINSIZE); NULL: 24 x 80. */
 	void (*winsize)(void *ctx, uint16_t *rows, uint16_t *cols);

@@ -78,18 +78,11 @@ int kproc_sent_by(const msg_t *m, const char *name, unsigned index)
 int kproc_sent_by_any(const msg_t *m, const char *name, unsigned first, unsigned last)
 {
 	char from[MSG_NAME_MAX];
-	unsigned i;
+	unsigned index;
 
-	/* The sender's name first: most senders are someone else, and only
-	 * indices up to 255 exist (msg.h), so the walk below stays short. */
-	if (msg_name(m->from, from) < 0 || strcmp(from, name) != 0)
-		return 0;
-	if (last > 0xff)
-		last = 0xff;
-	for (i = first; i <= last; i++)
-		if (kproc_sent_by(m, name, i))
-			return 1;
-	return 0;
+	/* The sender's own registration, looked up once. */
+	return msg_name_index(m->from, from, &index) == 0 && strcmp(from, name) == 0 &&
+	       index >= first && index <= last;
 }
 
 int32_t kproc_hold(msg_t **slots, unsigned n, msg_t *m)

@@ -130,6 +130,8 @@ int msg_lookup(const char *name, unsigned index, msg_pid_t *pid); /* 0 or -NOS_E
 /* The registered name of a live process, copied into buf (at least
  * MSG_NAME_MAX bytes). 0 or -NOS_ESRCH. */
 int msg_name(msg_pid_t pid, char *buf);
+/* The same, with the index it registered under. 0 or -NOS_ESRCH. */
+int msg_name_index(msg_pid_t pid, char *buf, unsigned *index);
 /* Whether pid names a live process (generation included). */
 int msg_alive(msg_pid_t pid);
 

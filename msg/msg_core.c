@@ -614,7 +614,7 @@ int msg_register(const char *name, unsigned index)
 	return r;
 }
 
-int msg_name(msg_pid_t pid, char *buf)
+int msg_name_index(msg_pid_t pid, char *buf, unsigned *index)
 {
 	struct msg_slot *s;
 	int r = -NOS_ESRCH;
@@ -624,10 +624,18 @@ int msg_name(msg_pid_t pid, char *buf)
 	if (s) {
 		memcpy(buf, s->name, MSG_NAME_MAX);
 		buf[MSG_NAME_MAX - 1] = 0;
+		*index = s->index;
 		r = 0;
 	}
 	port_unlock();
 	return r;
+}
+
+int msg_name(msg_pid_t pid, char *buf)
+{
+	unsigned index;
+
+	return msg_name_index(pid, buf, &index);
 }
 
 int msg_lookup(const char *name, unsigned index, msg_pid_t *pid)

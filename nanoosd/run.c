@@ -569,7 +569,6 @@ static int prepare(struct run *r, const struct ctl_run *run)
 		return e;
 	r->term.write = term_write;
 	r->term.is_tty = (run->flags & CTL_RUN_TTY) != 0;
-	r->term.set_mode = NULL;            /* the client's terminal is raw; the console edits */
 	r->term.winsize = term_winsize;
 	r->term.ctx = r;
 	r->term.index = r->c->index;

@@ -69,22 +69,7 @@ static int dial(void)
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
 	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int write_fd(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = write(fd, p, n);     /* SIGPIPE is ignored: main */
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -427,7 +412,7 @@ static int pump(void)
 			if (r.h.type == CTL_MSG_OUTPUT) {
 				int fd = r.u.data.stream == 2 ? 2 : 1;
 
-				if (write_fd(fd, r.u.data.data, r.u.data.data_len) < 0)
+				if (write_all(fd, r.u.data.data, r.u.data.data_len) < 0)
 					return 4;
 			} else if (r.h.type == CTL_MSG_EXIT) {
 				return exit_code(r.u.exit.wstatus);
@@ -625,6 +610,7 @@ int main(int argc, char **argv)
 {
 	const char *verb;
 
+	signal(SIGPIPE, SIG_IGN);       /* a closed peer is an error from write, not a death */
 	if (argc < 3) {
 		fprintf(stderr, "usage: daemon_client SOCK hello|run|ps|kill|status|stop|raw|bench ...\n");
 		return 2;
