@@ -74,7 +74,7 @@ THREADS_OBJ := $(BUILD)/obj/msg/msg_core.threads.o $(BUILD)/obj/msg/msg_threads.
 CORO_OBJ := $(BUILD)/obj/msg/msg_core.coro.o $(BUILD)/obj/msg/msg_coro.o \
             $(BUILD)/obj/msg/coro_x86_64.o $(BUILD)/obj/msg/port_linux.o
 
-HEADERS := $(wildcard msg/*.h kproc/*.h sdimage/*.h vm-rv32i/*.h nanoosd/*.h)
+HEADERS := $(wildcard msg/*.h kproc/*.h sdimage/*.h vm-rv32i/*.h nanoosd/*.h fuse-bridge/*.h)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -52,18 +52,28 @@ struct fs_state {
 	struct sd_backend disk;
 	int mounted;                    /* 0, or the mount's error */
 	msg_pid_t owner[FAT_MAX_OPEN];
+	uint8_t bridge[FAT_MAX_OPEN];   /* opened by a FUSE bridge thread */
 	char path[FS_PATH_MAX];         /* scratch: a canonical path */
 	char path2[FS_PATH_MAX];
 };
 
 /* ---------------------------------------------------------------- checks */
 
+/* The FUSE bridge's threads ("fuse", 0..FS_FUSE_THREADS_MAX - 1) serve one
+ * mount together: any of them may use a handle another opened. */
+static int from_bridge(const msg_t *m)
+{
+	return kproc_sent_by_any(m, "fuse", 0, FS_FUSE_THREADS_MAX - 1);
+}
+
 /* The scheduler is sched ("sched", 0) and its CPU workers ("sched", 1..):
  * the workers speak for the guests they run. */
 static int trusted(const msg_t *m)
 {
 	return m->from == kproc_parent() || kproc_sent_by_any(m, "sched", 0, SCHED_WORKERS_MAX) ||
-	       kproc_sent_by(m, "users", 0);     /* /etc/passwd, /etc/shadow as root */
+	       kproc_sent_by(m, "users", 0) ||   /* /etc/passwd, /etc/shadow as root */
+	       from_bridge(m) ||
+	       kproc_sent_by_any(m, "session", 1, FS_SESSIONS_MAX); /* nanoosd's FUSE forwarding */
 }
 
 /* Copy (p, len) into out as a canonical path. */
@@ -108,7 +118,9 @@ static int may_change(const struct fs_cred *cred, const char *p, char *scratch)
 
 static int handle_ok(struct fs_state *st, const msg_t *m, int32_t h)
 {
-	return h >= 0 && h < FAT_MAX_OPEN && st->owner[h] == m->from;
+	if (h < 0 || h >= FAT_MAX_OPEN || st->owner[h] == MSG_PID_NONE)
+		return 0;
+	return st->owner[h] == m->from || (st->bridge[h] && from_bridge(m));
 }
 
 /* ---------------------------------------------------------------- paths */
@@ -132,13 +144,15 @@ static int32_t open_checked(struct fs_state *st, const struct fs_path_req *q, co
 	                                   : fat_open(&st->vol, p, q->flags);
 }
 
-/* Close the handles of processes that are gone. */
+/* Close the handles of processes that are gone. A bridge's handles outlive
+ * the thread that opened them (libfuse retires idle threads): the bridge
+ * closes them at release, and dies with its instance. */
 static void reap_handles(struct fs_state *st)
 {
 	int h;
 
 	for (h = 0; h < FAT_MAX_OPEN; h++)
-		if (st->owner[h] != MSG_PID_NONE && !msg_alive(st->owner[h])) {
+		if (st->owner[h] != MSG_PID_NONE && !st->bridge[h] && !msg_alive(st->owner[h])) {
 			fat_close(&st->vol, h);
 			st->owner[h] = MSG_PID_NONE;
 		}
@@ -159,8 +173,10 @@ static int32_t on_open(msg_t *m, void *state)
 		reap_handles(st);
 		h = open_checked(st, q, st->path);
 	}
-	if (h >= 0)
+	if (h >= 0) {
 		st->owner[h] = m->from;
+		st->bridge[h] = (uint8_t)from_bridge(m);
+	}
 	return h;
 }
 

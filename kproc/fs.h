@@ -42,6 +42,9 @@ int fs_fsync(msg_pid_t fs, int handle);
 int fs_fstat(msg_pid_t fs, int handle, struct fs_stat *st);
 int fs_stat(msg_pid_t fs, const struct fs_cred *cred, const char *path, struct fs_stat *st);
 int fs_readdir(msg_pid_t fs, int handle, struct fs_dirent *ent);   /* 1, 0 at the end */
+/* The same for callers that run on several threads at once: q is the
+ * caller's (about 800 bytes); the entry is left in q->ent. */
+int fs_readdir_r(msg_pid_t fs, int handle, struct fs_readdir_req *q);
 int fs_mkdir(msg_pid_t fs, const struct fs_cred *cred, const char *path);
 int fs_rmdir(msg_pid_t fs, const struct fs_cred *cred, const char *path);
 int fs_unlink(msg_pid_t fs, const struct fs_cred *cred, const char *path);

@@ -137,6 +137,13 @@ int fs_readdir(msg_pid_t fs, int handle, struct fs_dirent *ent)
 	return r;
 }
 
+int fs_readdir_r(msg_pid_t fs, int handle, struct fs_readdir_req *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->handle = handle;
+	return call(fs, FS_MSG_READDIR, q, sizeof(*q));
+}
+
 int fs_mkdir(msg_pid_t fs, const struct fs_cred *cred, const char *path)
 {
 	return path_call(fs, FS_MSG_MKDIR, cred, path, 0, 0, 0);

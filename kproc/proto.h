@@ -66,6 +66,14 @@ struct sdcard_info {
  */
 #include "kproc/fs_policy.h"
 
+/* Kernel-side clients fs trusts besides its parent, sched and users: the
+ * FUSE bridge's threads, ("fuse", 0..FS_FUSE_THREADS_MAX - 1), which share
+ * their handles; and nanoosd's sessions, ("session", 1..FS_SESSIONS_MAX),
+ * which forward a remote mount's requests (fuse-bridge/backend.h). Both
+ * stamp the credentials of the account they serve. */
+#define FS_FUSE_THREADS_MAX 64
+#define FS_SESSIONS_MAX 72
+
 #define FS_NAME_MAX 765              /* UTF-8 bytes of a 255-character name */
 
 /* Flat copies of the engine's answers, so the protocol stands alone. */

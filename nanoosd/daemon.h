@@ -32,7 +32,7 @@
 #define NANOOSD_VERSION "0.6"
 /* Sessions are ("session", 1..SESSIONS_MAX); each RUN takes 3 of the
  * runtime's 256 process slots (session, console, reader). */
-#define SESSIONS_MAX 72
+#define SESSIONS_MAX FS_SESSIONS_MAX   /* fs trusts these (kproc/proto.h) */
 
 /* ---- log.c ---- */
 enum { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };

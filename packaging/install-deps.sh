@@ -21,6 +21,10 @@ gcc-riscv64-unknown-elf
 picolibc-riscv64-unknown-elf
 libcrypt-dev
 expect
+fuse3
+libfuse3-dev
+fusefat
+e2fsprogs
 "
 # Installed without their recommends (simavr would pull a whole IDE;
 # qemu-user would claim RV32 ELF files in binfmt_misc).
