@@ -57,6 +57,9 @@ ALL_EXTRA :=
 BENCH_SCRIPTS :=
 ONE_BACKEND_SUITES :=
 AVR_CHECK_OBJ :=
+CLI_EXTRA_SRC :=
+CLI_CFLAGS :=
+CLI_LDLIBS :=
 
 # Each part keeps its own rules in PART/rules.mk, which only appends to the
 # lists above (PORTABLE_SRC, LINUX_SRC, LDLIBS, ONE_BACKEND_SUITES,
@@ -116,10 +119,14 @@ $(BUILD)/lib/libnanoos_coro.a: $(CORO_OBJ) $(PORTABLE_OBJ) $(LINUX_OBJ)
 # ---------------------------------------------------------------- the nanoos command
 CLI_SRC := $(wildcard cli/*.c)
 
-$(BUILD)/bin/nanoos: $(CLI_SRC) $(wildcard cli/*.h) $(HEADERS) $(BUILD)/lib/libnanoos_threads.a
+# Parts linked into the command (fuse-bridge/) append to CLI_EXTRA_SRC,
+# CLI_CFLAGS and CLI_LDLIBS in their rules.mk.
+$(BUILD)/bin/nanoos: $(CLI_SRC) $(CLI_EXTRA_SRC) $(wildcard cli/*.h) $(HEADERS) \
+		$(BUILD)/lib/libnanoos_threads.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CFLAGS) $(CLI_SRC) -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(CLI_CFLAGS) $(CLI_SRC) $(CLI_EXTRA_SRC) -o $@ \
+		$(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS) $(CLI_LDLIBS)
 
 # ---------------------------------------------------------------- unit tests
 # Suites that run on both msg backends are linked twice.
