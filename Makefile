@@ -64,7 +64,7 @@ CLI_LDLIBS :=
 # Each part keeps its own rules in PART/rules.mk, which only appends to the
 # lists above (PORTABLE_SRC, LINUX_SRC, LDLIBS, ONE_BACKEND_SUITES,
 # AVR_CHECK_OBJ, ALL_EXTRA, BENCH_SCRIPTS) and adds rules of its own.
-include $(sort $(wildcard */rules.mk))
+include $(sort $(wildcard */rules.mk)) $(sort $(wildcard tests/*/rules.mk))
 
 PORTABLE_OBJ := $(PORTABLE_SRC:%.c=$(BUILD)/obj/%.o)
 LINUX_OBJ := $(LINUX_SRC:%.c=$(BUILD)/obj/%.o)
