@@ -209,6 +209,7 @@ struct fat_volume {
 	uint8_t marked;                 /* the dirty bit is on disk */
 	uint8_t dirty_at_mount;
 	uint8_t free_known;
+	uint16_t orphan_seq;            /* names the next group of orphaned handles */
 	uint32_t vol_start;             /* LBA of the boot sector */
 	uint32_t fat_start, fat_size;   /* first FAT (LBA), sectors per FAT */
 	uint32_t root_start;            /* FAT12/16: fixed root (LBA) */
@@ -355,6 +356,10 @@ int fat_check(struct fat_volume *v, unsigned flags, uint8_t *map, size_t map_byt
 #define FAT_F_WRITE     0x08u
 #define FAT_F_APPEND    0x10u
 #define FAT_F_DIRTY     0x20u   /* size, first cluster or mtime to store */
+#define FAT_F_ORPHAN    0x40u   /* its name was removed while it was open: the
+                                 * chain is freed when the last handle closes */
+#define FAT_LBA_ORPHAN  0xFFFFFFFEu     /* fat_file.ent_lba of an orphan; ent_off
+                                         * tells its groups apart */
 
 /* fat_cache_get modes */
 #define FAT_RD  0       /* read the sector */
@@ -451,6 +456,13 @@ int fat_file_new(struct fat_volume *v, const struct fat_node *n, uint8_t fflags)
 struct fat_file *fat_file_get(struct fat_volume *v, int h);
 int fat_file_store(struct fat_volume *v, struct fat_file *f);
 int fat_node_busy(struct fat_volume *v, const struct fat_node *n);
+/* An open handle on the entry at (lba, off); NULL if there is none. */
+struct fat_file *fat_file_on(struct fat_volume *v, uint32_t lba, uint16_t off);
+/* n's name is going away: its open handles keep its data as orphans.
+ * 1 if there were any (the chain is theirs now), else 0. */
+int fat_node_orphan(struct fat_volume *v, const struct fat_node *n);
+/* Free the chains of orphans still open (unmount). */
+int fat_orphans_free(struct fat_volume *v);
 
 #endif /* FAT_INTERNAL */
 

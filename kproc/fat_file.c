@@ -20,6 +20,14 @@
  * past the end first fills the gap with zeros -- also the stale tail of the
  * last cluster left by a shrink. A shrink stores the new size, then cuts
  * the chain.
+ *
+ * A file opened while open already takes the live size and chain from its
+ * open handle, not from the entry, which lags until a close or sync (the
+ * FUSE bridge's release comes after the caller's close returned). A file
+ * removed or replaced while open keeps its data for its open handles, as
+ * on Linux: they become orphans (FAT_F_ORPHAN, no entry), and the last one
+ * to close frees the chain; a power cut before that leaves lost clusters
+ * that the check at the next mount reclaims.
  */
 #include <string.h>
 
@@ -37,7 +45,7 @@ struct fat_file *fat_file_get(struct fat_volume *v, int h)
 /* A handle for node n (its chain checked). -> handle, -NOS_EMFILE/EIO. */
 int fat_file_new(struct fat_volume *v, const struct fat_node *n, uint8_t fflags)
 {
-	struct fat_file *f;
+	struct fat_file *f, *g;
 	int h, r;
 
 	for (h = 0; h < FAT_MAX_OPEN && (v->files[h].flags & FAT_F_USED); h++)
@@ -51,6 +59,13 @@ int fat_file_new(struct fat_volume *v, const struct fat_node *n, uint8_t fflags)
 	f->ent_off = n->off;
 	if (n->lba == 0) {
 		f->first = v->root_clus;
+	} else if (!(fflags & FAT_F_DIR) && (g = fat_file_on(v, n->lba, n->off)) != NULL) {
+		/* Open already: its handles hold the live size and chain (the
+		 * entry catches up at their close, fsync or sync). */
+		f->first = g->first;
+		f->size = g->size;
+		f->flags = (uint8_t)(FAT_F_USED | fflags | (g->flags & FAT_F_DIRTY));
+		return h;
 	} else {
 		f->first = fat_ent_first(v, n->ent);
 		f->size = (fflags & FAT_F_DIR) ? 0 : ld_32(n->ent + DIR_FILE_SIZE);
@@ -94,7 +109,8 @@ int fat_file_store(struct fat_volume *v, struct fat_file *f)
 	uint8_t *e;
 	int r;
 
-	if (!(f->flags & FAT_F_USED) || !(f->flags & FAT_F_DIRTY) || f->ent_lba == 0)
+	if (!(f->flags & FAT_F_USED) || !(f->flags & FAT_F_DIRTY) || f->ent_lba == 0 ||
+	    (f->flags & FAT_F_ORPHAN))
 		return 0;
 	if (v->link_epoch == v->epoch)
 		fat_barrier(v);         /* the size follows the links made so far */
@@ -108,6 +124,59 @@ int fat_file_store(struct fat_volume *v, struct fat_file *f)
 	fat_ent_stamp(v, e, 0);
 	f->flags &= (uint8_t)~FAT_F_DIRTY;
 	return 0;
+}
+
+struct fat_file *fat_file_on(struct fat_volume *v, uint32_t lba, uint16_t off)
+{
+	int i;
+
+	for (i = 0; i < FAT_MAX_OPEN; i++)
+		if ((v->files[i].flags & FAT_F_USED) && v->files[i].ent_lba == lba &&
+		    v->files[i].ent_off == off)
+			return &v->files[i];
+	return NULL;
+}
+
+int fat_node_orphan(struct fat_volume *v, const struct fat_node *n)
+{
+	uint16_t group = v->orphan_seq++;
+	struct fat_file *f;
+	int any = 0;
+
+	/* A group number still in use by older orphans would merge them. */
+	while (fat_file_on(v, FAT_LBA_ORPHAN, group) != NULL)
+		group = v->orphan_seq++;
+	while ((f = fat_file_on(v, n->lba, n->off)) != NULL) {
+		f->ent_lba = FAT_LBA_ORPHAN;
+		f->ent_off = group;
+		f->flags = (uint8_t)((f->flags | FAT_F_ORPHAN) & ~FAT_F_DIRTY);
+		any = 1;
+	}
+	return any;
+}
+
+/* The last handle of an orphan group frees its chain. */
+static int orphan_close(struct fat_volume *v, struct fat_file *f)
+{
+	uint32_t first = f->first;
+
+	f->flags = 0;
+	if (fat_file_on(v, FAT_LBA_ORPHAN, f->ent_off) != NULL || first == 0)
+		return 0;
+	return fat_free_chain(v, first);
+}
+
+int fat_orphans_free(struct fat_volume *v)
+{
+	int i, r = 0, r2;
+
+	for (i = 0; i < FAT_MAX_OPEN; i++)
+		if ((v->files[i].flags & FAT_F_USED) && (v->files[i].flags & FAT_F_ORPHAN)) {
+			r2 = orphan_close(v, &v->files[i]);
+			if (r == 0)
+				r = r2;
+		}
+	return r;
 }
 
 /* 0 if no handle is open on n's entry, else -NOS_EBUSY. */
@@ -523,7 +592,7 @@ int fat_fstat(struct fat_volume *v, int h, struct fat_stat *st)
 	if (f == NULL)
 		return -NOS_EBADF;
 	memset(st, 0, sizeof(*st));
-	if (f->ent_lba != 0) {
+	if (f->ent_lba != 0 && !(f->flags & FAT_F_ORPHAN)) {
 		r = fat_dir_entry(v, f->ent_lba, f->ent_off, FAT_RD, &e);
 		if (r < 0)
 			return r;
@@ -547,6 +616,8 @@ int fat_close(struct fat_volume *v, int h)
 
 	if (f == NULL)
 		return -NOS_EBADF;
+	if (f->flags & FAT_F_ORPHAN)
+		return orphan_close(v, f);
 	r = fat_file_store(v, f);
 	f->flags = 0;
 	return r;

@@ -162,6 +162,15 @@ static void node_stat(struct fat_volume *v, const struct fat_node *n, struct fat
 	}
 	st->first_cluster = fat_ent_first(v, e);
 	st->size = st->is_dir ? 0 : ld_32(e + DIR_FILE_SIZE);
+	if (!st->is_dir) {
+		/* An open handle's view is newer than the entry. */
+		const struct fat_file *f = fat_file_on(v, n->lba, n->off);
+
+		if (f != NULL) {
+			st->first_cluster = f->first;
+			st->size = f->size;
+		}
+	}
 	st->mtime = fat_unix_time(ld_16(e + DIR_WRT_DATE), ld_16(e + DIR_WRT_TIME));
 	st->ctime = fat_unix_time(ld_16(e + DIR_CRT_DATE), ld_16(e + DIR_CRT_TIME));
 	st->atime = fat_unix_time(ld_16(e + DIR_LST_ACC_DATE), 0);
@@ -332,13 +341,14 @@ int fat_mkdir(struct fat_volume *v, const char *path)
 	return r;
 }
 
-/* Remove n's entries, then free its clusters (write order 3). */
+/* Remove n's entries, then free its clusters (write order 3) -- unless
+ * it is open: its handles keep them (fat_node_orphan). */
 static int node_delete(struct fat_volume *v, const struct fat_node *n)
 {
 	int r = fat_dir_remove(v, n);
 
 	fat_barrier(v);
-	if (r == 0)
+	if (r == 0 && !fat_node_orphan(v, n))
 		r = fat_free_chain(v, fat_ent_first(v, n->ent));
 	return r;
 }
@@ -355,7 +365,9 @@ static int removable(struct fat_volume *v, const struct fat_node *n, int want_di
 		return -NOS_ENOTDIR;
 	if (!want_dir && node_is_dir(n))
 		return -NOS_EISDIR;
-	r = fat_node_busy(v, n);
+	/* An open file may go (its handles keep the data); a directory may
+	 * not while a handle reads it. */
+	r = node_is_dir(n) ? fat_node_busy(v, n) : 0;
 	if (r == 0 && want_dir) {
 		r = node_dir(v, n, &dir);
 		if (r == 0)
@@ -481,6 +493,15 @@ int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned 
 	memcpy(nn.ent + DIR_ATTR, src.ent + DIR_ATTR, DIR_ENTRY_SIZE - DIR_ATTR);
 	nn.ent[DIR_NT_RES] = (uint8_t)((src.ent[DIR_NT_RES] & ~(NT_RES_LOWER_BASE | NT_RES_LOWER_EXT)) |
 	                               lower);
+	if (!node_is_dir(&src)) {
+		/* An open source's handles hold its live size and chain. */
+		const struct fat_file *g = fat_file_on(v, src.lba, src.off);
+
+		if (g != NULL) {
+			fat_ent_set_first(v, nn.ent, g->first);
+			st_32(nn.ent + DIR_FILE_SIZE, g->size);
+		}
+	}
 	if (replace)
 		r = fat_dir_remove(v, &dst);
 	if (r == 0)
@@ -489,7 +510,7 @@ int fat_rename(struct fat_volume *v, const char *from, const char *to, unsigned 
 	if (r == 0)
 		r = fat_dir_commit(v, &nn);
 	fat_barrier(v);
-	if (r == 0 && replace)
+	if (r == 0 && replace && !fat_node_orphan(v, &dst))
 		r = fat_free_chain(v, fat_ent_first(v, dst.ent));
 	if (r == 0 && node_is_dir(&src) && sdir != ddir)
 		r = dir_reparent(v, &src, ddir);

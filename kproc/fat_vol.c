@@ -660,7 +660,13 @@ int fat_unmount(struct fat_volume *v)
 
 	if (v->type == 0)
 		return -NOS_EINVAL;
-	r = (v->flags & FAT_MOUNT_RO) ? 0 : fat_sync(v);
+	r = (v->flags & FAT_MOUNT_RO) ? 0 : fat_orphans_free(v);
+	if (!(v->flags & FAT_MOUNT_RO)) {
+		int r2 = fat_sync(v);
+
+		if (r == 0)
+			r = r2;
+	}
 	memset(v->files, 0, sizeof(v->files));
 	fat_dir_index_reset(v);
 	v->type = 0;

@@ -521,6 +521,82 @@ START_TEST(test_rename)
 }
 END_TEST
 
+/* A second open sees the first handle's live size and chain (the entry
+ * lags until a close); a file removed or replaced while open keeps its data
+ * for its handles, and the last close frees the clusters. */
+START_TEST(test_open_files_share_and_orphan)
+{
+	uint8_t buf[5000], want[5000];
+	struct fat_statfs sf0, sf;
+	struct fat_stat st;
+	int h, h2, h3;
+
+	start(types[_i]);
+	ck_assert_int_eq(fat_statfs(v, &sf0), 0);
+	fill(want, 30, 0, sizeof(want));
+	h = fat_open(v, "/grow.bin", FAT_O_RDWR | FAT_O_CREAT);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(fat_write(v, h, want, sizeof(want)), (int)sizeof(want));
+	/* not closed yet: stat and a second open see 5000 bytes */
+	ck_assert_int_eq(fat_stat(v, "/grow.bin", &st), 0);
+	ck_assert_uint_eq(st.size, sizeof(want));
+	h2 = fat_open(v, "/grow.bin", FAT_O_RDWR);
+	ck_assert_int_ge(h2, 0);
+	ck_assert_int_eq(fat_read(v, h2, buf, sizeof(buf)), (int)sizeof(buf));
+	ck_assert(memcmp(buf, want, sizeof(buf)) == 0);
+	/* a shrink through the second shows in the first */
+	ck_assert_int_eq(fat_ftruncate(v, h2, 3000), 0);
+	ck_assert_int_eq(fat_close(v, h2), 0);
+	ck_assert_int_eq(fat_seek(v, h, 0, FAT_SEEK_SET, NULL), 0);
+	ck_assert_int_eq(fat_read(v, h, buf, sizeof(buf)), 3000);
+	ck_assert(memcmp(buf, want, 3000) == 0);
+
+	/* unlink while open: the name goes, the data stays for the handle */
+	ck_assert_int_eq(fat_unlink(v, "/grow.bin"), 0);
+	ck_assert_int_eq(fat_stat(v, "/grow.bin", &st), -NOS_ENOENT);
+	ck_assert_int_eq(fat_seek(v, h, 0, FAT_SEEK_SET, NULL), 0);
+	ck_assert_int_eq(fat_read(v, h, buf, sizeof(buf)), 3000);
+	ck_assert(memcmp(buf, want, 3000) == 0);
+	ck_assert_int_eq(fat_write(v, h, want, sizeof(want)), (int)sizeof(want));
+	/* a new file of the same name is another file */
+	put_file("/grow.bin", 31, 100, 100);
+	check_file("/grow.bin", 31, 100, 100);
+	ck_assert_int_eq(fat_close(v, h), 0);
+	check_file("/grow.bin", 31, 100, 100);
+
+	/* replaced by a rename while open, and open twice */
+	put_file("/old.bin", 32, 4000, 4000);
+	put_file("/new.bin", 33, 200, 200);
+	h = fat_open(v, "/old.bin", FAT_O_RDONLY);
+	h2 = fat_open(v, "/old.bin", FAT_O_RDONLY);
+	ck_assert_int_eq(fat_rename(v, "/new.bin", "/old.bin", 0), 0);
+	check_file("/old.bin", 33, 200, 200);
+	fill(want, 32, 0, 4000);
+	ck_assert_int_eq(fat_read(v, h, buf, sizeof(buf)), 4000);
+	ck_assert(memcmp(buf, want, 4000) == 0);
+	ck_assert_int_eq(fat_close(v, h), 0);
+	ck_assert_int_eq(fat_read(v, h2, buf, sizeof(buf)), 4000);
+	ck_assert(memcmp(buf, want, 4000) == 0);
+	ck_assert_int_eq(fat_close(v, h2), 0);
+
+	/* an orphan still open at unmount is freed then: fsck finds nothing */
+	put_file("/left.bin", 34, 9000, 9000);
+	h3 = fat_open(v, "/left.bin", FAT_O_RDONLY);
+	ck_assert_int_eq(fat_unlink(v, "/left.bin"), 0);
+	ck_assert_int_eq(fat_unlink(v, "/grow.bin"), 0);
+	ck_assert_int_eq(fat_unlink(v, "/old.bin"), 0);
+	ck_assert_int_eq(fat_statfs(v, &sf), 0);
+	ck_assert_uint_lt(sf.free_clusters, sf0.free_clusters);
+	(void)h3;
+	finish();
+	load();
+	mount_rw();
+	ck_assert_int_eq(fat_statfs(v, &sf), 0);
+	ck_assert_uint_eq(sf.free_clusters, sf0.free_clusters);
+	ck_assert_int_eq(fat_unmount(v), 0);
+}
+END_TEST
+
 START_TEST(test_enospc)
 {
 	static uint8_t buf[65536];
@@ -1237,6 +1313,7 @@ static Suite *fat_suite(void)
 	tcase_add_loop_test(tc, test_big_file, 0, 3);
 	tcase_add_loop_test(tc, test_mtools_writes, 0, 3);
 	tcase_add_test(tc, test_read_only);
+	tcase_add_loop_test(tc, test_open_files_share_and_orphan, 0, 3);
 	tcase_add_test(tc, test_mbr);
 	tcase_add_loop_test(tc, test_bad_bpb, 0, 3);
 	tcase_add_loop_test(tc, test_damaged_chains, 0, 3);
