@@ -13,6 +13,7 @@
 #include "cli/shell_cmd.h"
 #include "cli/status_cmd.h"
 #include "cli/stop_cmd.h"
+#include "fuse-bridge/mount.h"
 
 struct verb {
 	const char *name;
@@ -33,11 +34,8 @@ static const struct verb verbs[] = {
 	{ "stop", stop_main, "stop the daemon (its guests end, the volume is synced)", NULL },
 	{ "sdimage", sdimage_main, "make, inspect and change SD card images (FAT volumes)",
 	  NULL },
-	{ "mount", NULL, "mount the volume on a Linux directory with FUSE",
-	  "copy files in and out with `nanoos sdimage get/put IMG ...`, or list them with "
-	  "`nanoos sdimage ls IMG PATH`" },
-	{ "umount", NULL, "unmount a directory `nanoos mount` mounted",
-	  "`fusermount3 -u DIR` unmounts a FUSE mount" },
+	{ "mount", mount_main, "mount the volume on a Linux directory with FUSE", NULL },
+	{ "umount", umount_main, "unmount a directory `nanoos mount` mounted", NULL },
 	{ "flash", NULL, "write the firmware to an Arduino with avrdude",
 	  "build it with `make firmware-check` and flash build/firmware/*.elf with avrdude" },
 };

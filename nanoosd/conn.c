@@ -254,6 +254,16 @@ int conn_send_locked(struct conn *c, uint16_t type, uint16_t flags, int32_t stat
 	return r;
 }
 
+int conn_send_raw(struct conn *c, const uint8_t *buf, size_t n)
+{
+	int r;
+
+	pthread_mutex_lock(&c->wlock);
+	r = write_full(c, buf, n);
+	pthread_mutex_unlock(&c->wlock);
+	return r;
+}
+
 int conn_send(struct conn *c, uint16_t type, uint16_t flags, int32_t status, uint32_t tag,
               void *payload, uint32_t size)
 {

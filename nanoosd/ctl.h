@@ -20,6 +20,17 @@
  *   client: INPUT, WINSIZE, SIGNAL ...     daemon: OUTPUT ..., then EXIT
  *   and closes the connection. A client that goes away hangs up its
  *   session's terminal (SIGHUP and end of input to its processes).
+ * Or a mount (`nanoos mount` when a daemon owns the image, DESIGN.md
+ * section 8): FS_* requests, one per fb_backend call (fuse-bridge/
+ * backend.h), many outstanding at once, each with its own tag. The daemon
+ * serves them in order as the account HELLO named and answers each with
+ * the request's type and the call's result in `status` (>= 0 or -NOS_E*,
+ * never an ERROR frame); it closes the handles the connection opened when
+ * the connection ends. A mount's connection has no idle timeout. A READ
+ * of more than CTL_FS_DATA_MAX or a READDIR of 0 or more than
+ * CTL_FS_READDIR_MAX entries is malformed (it closes the connection).
+ * A daemon older than FS forwarding closes the connection at the first FS
+ * frame (a type it does not know); the client says to restart it.
  * The daemon checks the header's length before it allocates anything; a
  * malformed or oversized frame closes that connection only.
  */
@@ -51,7 +62,24 @@ enum {
 	CTL_MSG_KILL    = PROTO_CLIENT + 11, /* ctl_kill -> 0, -ESRCH, -EPERM */
 	CTL_MSG_STATUS  = PROTO_CLIENT + 12, /* ctl_status -> 0, filled in */
 	CTL_MSG_STOP    = PROTO_CLIENT + 13, /* ctl_text (empty) -> 0; then the daemon stops */
-	/* PROTO_CLIENT + 0x80 ..: FUSE forwarding (DESIGN.md section 8, later). */
+	/* FUSE forwarding (DESIGN.md section 8): one type per fb_backend call. */
+	CTL_MSG_FS_OPEN      = PROTO_CLIENT + 0x80, /* ctl_fs_path (flags FS_O_*) -> handle */
+	CTL_MSG_FS_CLOSE     = PROTO_CLIENT + 0x81, /* ctl_fs_handle -> 0 */
+	CTL_MSG_FS_READ      = PROTO_CLIENT + 0x82, /* ctl_fs_io (len) -> bytes, data out */
+	CTL_MSG_FS_WRITE     = PROTO_CLIENT + 0x83, /* ctl_fs_io (data) -> bytes; no data back */
+	CTL_MSG_FS_FTRUNCATE = PROTO_CLIENT + 0x84, /* ctl_fs_handle (arg: length) -> 0 */
+	CTL_MSG_FS_FSYNC     = PROTO_CLIENT + 0x85, /* ctl_fs_handle -> 0 */
+	CTL_MSG_FS_FSTAT     = PROTO_CLIENT + 0x86, /* ctl_fs_stat (handle) -> 0, st out */
+	CTL_MSG_FS_STAT      = PROTO_CLIENT + 0x87, /* ctl_fs_stat (path) -> 0, st out */
+	CTL_MSG_FS_READDIR   = PROTO_CLIENT + 0x88, /* ctl_fs_readdir -> entries, recs out */
+	CTL_MSG_FS_MKDIR     = PROTO_CLIENT + 0x89, /* ctl_fs_path -> 0 */
+	CTL_MSG_FS_RMDIR     = PROTO_CLIENT + 0x8a, /* ctl_fs_path -> 0 */
+	CTL_MSG_FS_UNLINK    = PROTO_CLIENT + 0x8b, /* ctl_fs_path -> 0 */
+	CTL_MSG_FS_RENAME    = PROTO_CLIENT + 0x8c, /* ctl_fs_rename -> 0 */
+	CTL_MSG_FS_STATFS    = PROTO_CLIENT + 0x8d, /* ctl_fs_statfs -> 0, filled in */
+	CTL_MSG_FS_SYNC      = PROTO_CLIENT + 0x8e, /* ctl_fs_handle (unused) -> 0 */
+	CTL_MSG_FS_UTIMENS   = PROTO_CLIENT + 0x8f, /* ctl_fs_path (atime, mtime) -> 0 */
+	CTL_MSG_FS_SETRO     = PROTO_CLIENT + 0x90, /* ctl_fs_path (flags: 1 ro, 0 not) -> 0 */
 };
 
 struct ctl_hello {
@@ -154,6 +182,66 @@ struct ctl_status {
 	uint32_t version_len;
 };
 
+/* ---- FUSE forwarding ---- */
+#define CTL_FS_DATA_MAX (1u << 20)      /* bytes of one FS_READ/FS_WRITE (FUSE's 1 MiB) */
+#define CTL_FS_READDIR_MAX 64u          /* entries in one FS_READDIR reply */
+/* FS_READDIR records, little-endian: u32 size, mtime, ctime, atime; u8 attr,
+ * is_dir; u16 name_len; then the name's bytes (no NUL). */
+#define CTL_FS_DIRENT_FIXED 20u
+#define CTL_FS_RECS_MAX (CTL_FS_READDIR_MAX * (CTL_FS_DIRENT_FIXED + FS_NAME_MAX))
+
+struct ctl_fs_path {
+	uint32_t flags;                 /* OPEN: FS_O_*; SETRO: 1 read-only, 0 not */
+	uint32_t atime, mtime;          /* UTIMENS: Unix seconds, FAT_TIME_NOW/_OMIT */
+	const char *path;               /* absolute on the volume */
+	uint32_t path_len;
+};
+
+struct ctl_fs_handle {
+	int32_t handle;
+	uint32_t arg;                   /* FTRUNCATE: the length */
+};
+
+/* data is the last field: a frame's data can be sent or received in place
+ * after its head (ctl_encode_head). */
+struct ctl_fs_io {
+	int32_t handle;
+	uint32_t len;                   /* READ: bytes wanted (<= CTL_FS_DATA_MAX) */
+	int64_t offset;
+	const void *data;               /* WRITE: the bytes; READ reply: what was read */
+	uint32_t data_len;
+};
+#define CTL_FS_IO_FIXED 20u             /* its payload before the data: fields, data_len */
+
+struct ctl_fs_stat {
+	int32_t handle;                 /* FSTAT */
+	const char *path;               /* STAT */
+	uint32_t path_len;
+	struct fs_stat st;              /* out */
+};
+
+struct ctl_fs_readdir {
+	int32_t handle;                 /* opened with FS_O_DIRECTORY */
+	uint32_t max;                   /* entries wanted (<= CTL_FS_READDIR_MAX) */
+	const void *recs;               /* out: the entries (records above) */
+	uint32_t recs_len;
+};
+
+struct ctl_fs_rename {
+	uint32_t flags;                 /* FS_RENAME_NOREPLACE */
+	const char *from;
+	uint32_t from_len;
+	const char *to;
+	uint32_t to_len;
+};
+
+struct ctl_fs_statfs {               /* out: struct fs_statfs */
+	uint32_t total_clusters, free_clusters, cluster_size;
+	uint8_t fat_type, dirty_at_mount;
+	const char *label;
+	uint32_t label_len;
+};
+
 /* Any payload above: what a decoded frame holds (wire_decode fills it). */
 union ctl_payload {
 	struct ctl_hello hello;
@@ -167,10 +255,24 @@ union ctl_payload {
 	struct ctl_ps ps;
 	struct ctl_kill kill;
 	struct ctl_status status;
+	struct ctl_fs_path fs_path;
+	struct ctl_fs_handle fs_handle;
+	struct ctl_fs_io fs_io;
+	struct ctl_fs_stat fs_stat;
+	struct ctl_fs_readdir fs_readdir;
+	struct ctl_fs_rename fs_rename;
+	struct ctl_fs_statfs fs_statfs;
 };
 
 /* The layout of every type above, for wire_encode/wire_decode. */
 extern const struct wire_layout ctl_layouts[];
 extern const size_t ctl_nlayouts;
+
+/* The frame of `payload` (of type `type`, whose layout ends in a buffer)
+ * without that buffer's bytes: everything up to them, with the buffer's
+ * length and the header's saying data_len bytes follow. The caller sends
+ * (or has placed) the data right after. Bytes written, or -NOS_E*. */
+int32_t ctl_encode_head(uint16_t type, uint16_t flags, int32_t status, uint32_t tag,
+                        const void *payload, uint32_t data_len, uint8_t *out, size_t cap);
 
 #endif

@@ -8,6 +8,7 @@
  *   conn.c     one connection: peer credentials, reading and writing frames
  *   session.c  the thread of one connection: HELLO, then its requests
  *   run.c      RUN: a console on the connection, the guest, its exit
+ *   fsfwd.c    FS_*: a remote mount's requests, served by calling fs
  *   info.c     PS, KILL, STATUS
  *   broker.c   work only the instance's own thread may do (fs, workers)
  *
@@ -29,7 +30,7 @@
 #include "kproc/proto.h"
 #include "nanoosd/ctl.h"
 
-#define NANOOSD_VERSION "0.6"
+#define NANOOSD_VERSION "0.7"             /* 0.7: FUSE forwarding (fsfwd.c) */
 /* Sessions are ("session", 1..SESSIONS_MAX); each RUN takes 3 of the
  * runtime's 256 process slots (session, console, reader). */
 #define SESSIONS_MAX FS_SESSIONS_MAX   /* fs trusts these (kproc/proto.h) */
@@ -65,6 +66,7 @@ struct conn {
 	struct users_account acct;
 	uint8_t *upload;                    /* UPLOADed host program */
 	uint32_t upload_total, upload_have;
+	struct fsfwd *fs;                   /* a mount's handles (fsfwd.c); NULL: not a mount */
 	struct conn *next;                  /* in the daemon's list */
 };
 
@@ -86,6 +88,8 @@ int conn_send(struct conn *c, uint16_t type, uint16_t flags, int32_t status, uin
               void *payload, uint32_t size);
 int conn_send_locked(struct conn *c, uint16_t type, uint16_t flags, int32_t status,
                      uint32_t tag, void *payload, uint32_t size);
+/* Send bytes that are whole frames already: 0 or -1 (as conn_send). */
+int conn_send_raw(struct conn *c, const uint8_t *buf, size_t n);
 /* CTL_MSG_ERROR with a text. */
 int conn_error(struct conn *c, uint32_t tag, int32_t status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -137,6 +141,14 @@ int session_lookup_account(const char *name, struct users_account *acct);
 /* ---- run.c ---- */
 /* Serve a RUN until the guest exits and its EXIT is sent. */
 void run_session(struct conn *c, struct frame *f);
+
+/* ---- fsfwd.c ---- */
+int fsfwd_is_request(uint16_t type);             /* a CTL_MSG_FS_* */
+/* Serve one FS_* request on the session thread: 0, or -1 to end the
+ * connection (it is gone, or the frame was out of range). */
+int fsfwd_serve(struct conn *c, struct frame *f);
+/* The connection ended: close the handles it opened (session thread). */
+void fsfwd_end(struct conn *c);
 
 /* ---- info.c ---- */
 void info_ps(struct conn *c, struct frame *f);

@@ -9,7 +9,9 @@
  * the account named like the Linux user, else `user`. The first frame must
  * be HELLO with our CTL_VERSION; then PS, KILL, STATUS, STOP and UPLOAD
  * come in any number, and a RUN makes the connection a terminal session
- * until its program ends (run.c).
+ * until its program ends (run.c). FS_* frames make it a remote mount
+ * (fsfwd.c): it has no idle timeout from then on, and the handles it
+ * opened are closed when it ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -171,6 +173,7 @@ void session_done(struct conn *c)
 	pthread_mutex_unlock(&D.lock);
 	close(c->fd);
 	free(c->upload);
+	free(c->fs);                       /* NULL unless the thread never got to fsfwd_end */
 	pthread_mutex_destroy(&c->wlock);
 	free(c);
 }
@@ -292,8 +295,13 @@ static int dispatch(struct conn *c, struct frame *f)
 		conn_error(c, f->h.from, -NOS_EPROTO, "say HELLO first");
 		goto bad;
 	}
-	/* A session's own reader has no deadline; between requests, IDLE. */
-	c->read_deadline_ns = f->h.type == CTL_MSG_RUN ? 0 : msg_now_ns() + IDLE_WAIT_NS;
+	/* A session's own reader, or a mount's, has no deadline; between
+	 * requests, IDLE. */
+	if (fsfwd_is_request(f->h.type)) {
+		c->read_deadline_ns = 0;
+		return fsfwd_serve(c, f);
+	}
+	c->read_deadline_ns = f->h.type == CTL_MSG_RUN || c->fs ? 0 : msg_now_ns() + IDLE_WAIT_NS;
 	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
 		if (requests[i].type == f->h.type)
 			return requests[i].handle(c, f);
@@ -334,6 +342,7 @@ static void attached(struct conn *c)
 	/* A client that never says HELLO does not keep its session slot. */
 	c->read_deadline_ns = msg_now_ns() + HELLO_WAIT_NS;
 	serve(c);
+	fsfwd_end(c);
 }
 
 void *session_main(void *arg)
