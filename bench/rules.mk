@@ -74,3 +74,8 @@ $(BUILD)/bench/guest/sleepers: bench/guest/sleepers.c $(BUILD)/bin/nanoos-cc \
 	@echo "  RV-CCLD $@"
 	$(Q)$(BUILD)/bin/nanoos-cc $(USR_CFLAGS) $< -o $@
 ALL_EXTRA += $(BUILD)/bench/guest/sleepers
+
+# The FUSE bridge against fusefat, libfuse's passthrough_ll (built by the
+# script from libfuse3-dev's examples) and ext4 on a loop device
+# (bench/bench_fuse.sh; needs root and /dev/fuse).
+BENCH_SCRIPTS += bench/bench_fuse.sh
