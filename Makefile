@@ -49,7 +49,7 @@ PORTABLE_SRC += kproc/fat_vol.c kproc/fat_chain.c kproc/fat_dir.c kproc/fat_file
 PORTABLE_SRC += kproc/fs.c kproc/fs_client.c
 PORTABLE_SRC += kproc/fat_check.c
 # Linux port code (POSIX), in both Linux libraries.
-LINUX_SRC := sdimage/sd_file.c
+LINUX_SRC := sdimage/sd_file.c sdimage/volume.c
 # Libraries every Linux program of ours links after libnanoos.
 LDLIBS :=
 # What the parts' own make fragments add to `make` and `make bench`.

@@ -38,6 +38,7 @@
 #include "kproc/nos_errno.h"
 #include "kproc/sdcard.h"
 #include "kproc/users.h"
+#include "sdimage/volume.h"
 #include "sdimage/fat_format.h"
 #include "sdimage/mbr.h"
 #include "sdimage/sd_file.h"
@@ -74,10 +75,7 @@ struct sdi {
 	const char *verb;
 	const char *img;
 	struct sdi_opts o;
-	struct sd_file file;
-	struct fs_config cfg;
-	msg_pid_t sd, fs;
-	int file_open;
+	struct volume vol;              /* sdcard + fs (sdimage/volume.h) */
 	int no_repair_at_mount;         /* fsck looks at the volume as it is */
 	char cmd[32];                   /* "sdimage VERB", for cli_error */
 	uint32_t npending, used;        /* the batch of small files: buf[0 .. used) */
@@ -106,7 +104,7 @@ static uint64_t sdi_free_bytes(struct sdi *s)
 {
 	struct fs_statfs st;
 
-	if (s->fs == MSG_PID_NONE || fs_statfs(s->fs, &st) < 0)
+	if (s->vol.fs == MSG_PID_NONE || fs_statfs(s->vol.fs, &st) < 0)
 		return 0;
 	return (uint64_t)st.free_clusters * st.cluster_size;
 }
@@ -182,38 +180,30 @@ static int sdi_boot(struct sdi *s, int read_only)
 	unsigned flags = (read_only ? SD_FILE_READ_ONLY : 0) | (s->o.force ? SD_FILE_FORCE : 0);
 	int r;
 
-	if (!s->file_open) {
-		r = sd_file_open(&s->file, s->img, flags, err, sizeof(err));
+	if (!s->vol.file_open) {
+		r = sd_file_open(&s->vol.file, s->img, flags, err, sizeof(err));
 		if (r < 0) {
 			cli_error(s->cmd, NULL, "%s", err);
 			return 1;
 		}
-		s->file_open = 1;
+		s->vol.file_open = 1;
 	}
-	r = sdcard_start(&s->file.be, &s->sd);
+	r = volume_start_card(&s->vol);
 	if (r < 0) {
 		cli_error(s->cmd, s->img, "cannot start the sdcard process: %s; this should "
 		          "not happen, please report it", nos_strerror(r));
 		return 1;
 	}
-	memset(&s->cfg, 0, sizeof(s->cfg));
-	s->cfg.sdcard = s->sd;
-	s->cfg.mount_flags = read_only ? FAT_MOUNT_RO : 0;
-	s->cfg.now = sdi_clock;
-	if (!s->no_repair_at_mount) {
-		s->cfg.alloc = malloc;  /* a dirty volume is repaired before use */
-		s->cfg.release = free;
-	}
-	r = fs_start(&s->cfg, &s->fs);
+	/* A dirty volume is repaired before use, unless fsck looks at it. */
+	r = volume_start_fs(&s->vol, read_only, !s->no_repair_at_mount, sdi_clock);
 	if (r < 0) {
-		s->fs = MSG_PID_NONE;
 		if (r == -NOS_EINVAL)
 			cli_error(s->cmd, s->img, "no FAT volume here (%s); run `nanoos sdimage "
-			          "create` or check the path", s->cfg.err[0] ? s->cfg.err :
+			          "create` or check the path", s->vol.cfg.err[0] ? s->vol.cfg.err :
 			          "not FAT");
 		else
 			cli_error(s->cmd, s->img, "cannot mount it: %s%s%s; check the image",
-			          nos_strerror(r), s->cfg.err[0] ? ": " : "", s->cfg.err);
+			          nos_strerror(r), s->vol.cfg.err[0] ? ": " : "", s->vol.cfg.err);
 		return 1;
 	}
 	return 0;
@@ -222,25 +212,8 @@ static int sdi_boot(struct sdi *s, int read_only)
 /* Sync, stop fs and sdcard, unlock. 0, or 1 after an error line. */
 static int sdi_halt(struct sdi *s)
 {
-	int r = 0, e;
+	int r = volume_halt(&s->vol);
 
-	if (s->fs != MSG_PID_NONE) {
-		if (!(s->cfg.mount_flags & FAT_MOUNT_RO))
-			r = fs_sync(s->fs);
-		e = kproc_stop(s->fs, MSG_FOREVER);
-		r = r < 0 ? r : e;
-		s->fs = MSG_PID_NONE;
-	}
-	if (s->sd != MSG_PID_NONE) {
-		e = kproc_stop(s->sd, MSG_FOREVER);
-		r = r < 0 ? r : e;
-		s->sd = MSG_PID_NONE;
-	}
-	if (s->file_open) {
-		e = sd_file_close(&s->file);
-		r = r < 0 ? r : e;
-		s->file_open = 0;
-	}
 	if (r < 0) {
 		cli_error(s->cmd, s->img, "writing the volume back failed: %s; the image may "
 		          "be incomplete, check the host disk", nos_strerror(r));
@@ -291,7 +264,7 @@ static int sdi_is_dir(struct sdi *s, const char *path)
 {
 	struct fs_stat st;
 
-	return fs_stat(s->fs, &sdi_root, path, &st) == 0 && st.is_dir;
+	return fs_stat(s->vol.fs, &sdi_root, path, &st) == 0 && st.is_dir;
 }
 
 /* A directory's entries, sorted by name; *out is malloc'd (free it). */
@@ -306,7 +279,7 @@ static int sdi_list(struct sdi *s, const char *path, struct fs_dirent **out, siz
 	size_t n = 0, cap = 0;
 	int h, r;
 
-	h = fs_open(s->fs, &sdi_root, path, FS_O_RDONLY | FS_O_DIRECTORY);
+	h = fs_open(s->vol.fs, &sdi_root, path, FS_O_RDONLY | FS_O_DIRECTORY);
 	if (h < 0)
 		return sdi_fail(s, path, h);
 	for (;;) {
@@ -314,20 +287,20 @@ static int sdi_list(struct sdi *s, const char *path, struct fs_dirent **out, siz
 			cap = cap ? cap * 2 : 32;
 			nv = realloc(v, cap * sizeof(*v));
 			if (nv == NULL) {
-				fs_close(s->fs, h);
+				fs_close(s->vol.fs, h);
 				free(v);
 				return sdi_fail(s, path, -NOS_ENOMEM);
 			}
 			v = nv;
 		}
-		r = fs_readdir(s->fs, h, &v[n]);
+		r = fs_readdir(s->vol.fs, h, &v[n]);
 		if (r <= 0)
 			break;
 		if (v[n].st.attr & ATTR_VOLUME_ID)
 			continue;       /* the label: `info` shows it */
 		n++;
 	}
-	fs_close(s->fs, h);
+	fs_close(s->vol.fs, h);
 	if (r < 0) {
 		free(v);
 		return sdi_fail(s, path, r);
@@ -347,7 +320,7 @@ static int sdi_mkdir(struct sdi *s, const char *path, int parents)
 	int r;
 
 	if (!parents) {
-		r = fs_mkdir(s->fs, &sdi_root, path);
+		r = fs_mkdir(s->vol.fs, &sdi_root, path);
 		return r < 0 ? sdi_fail(s, path, r) : 0;
 	}
 	snprintf(p, sizeof(p), "%s", path);
@@ -356,7 +329,7 @@ static int sdi_mkdir(struct sdi *s, const char *path, int parents)
 			continue;
 		char c = p[i];
 		p[i] = 0;
-		r = fs_mkdir(s->fs, &sdi_root, p);
+		r = fs_mkdir(s->vol.fs, &sdi_root, p);
 		if (r == -NOS_EEXIST && !sdi_is_dir(s, p))
 			r = -NOS_ENOTDIR;
 		if (r < 0 && r != -NOS_EEXIST)
@@ -386,15 +359,15 @@ static void sdi_progress(const char *name, uint64_t done, uint64_t total, int sh
  * changes but the speed. */
 static void sdi_start_writeback(struct sdi *s)
 {
-	if (s->file_open)
-		sync_file_range(s->file.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (s->vol.file_open)
+		sync_file_range(s->vol.file.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 /* n bytes from p to volume handle h at off: 0 or -NOS_E* (a short write:
  * the volume ran full). */
 static int sdi_put_bytes(struct sdi *s, int h, const void *p, uint32_t n, uint64_t off)
 {
-	int32_t r = fs_pwrite(s->fs, h, p, n, (int64_t)off);
+	int32_t r = fs_pwrite(s->vol.fs, h, p, n, (int64_t)off);
 
 	if (r >= 0 && (uint32_t)r < n)
 		r = -NOS_ENOSPC;
@@ -439,14 +412,14 @@ static int sdi_put_finish(struct sdi *s, int h, const char *dst, int r, const ch
                           uint32_t atime, uint32_t mtime)
 {
 	if (r != 0) {
-		fs_close(s->fs, h);
-		fs_unlink(s->fs, &sdi_root, dst);
+		fs_close(s->vol.fs, h);
+		fs_unlink(s->vol.fs, &sdi_root, dst);
 		return r > 0 ? sdi_host_fail(s, host, r, "reading it") : sdi_fail(s, dst, r);
 	}
-	r = fs_close(s->fs, h);
+	r = fs_close(s->vol.fs, h);
 	if (r < 0)
 		return sdi_fail(s, dst, r);
-	fs_utimens(s->fs, &sdi_root, dst, atime, mtime);
+	fs_utimens(s->vol.fs, &sdi_root, dst, atime, mtime);
 	return 0;
 }
 
@@ -460,7 +433,7 @@ static int sdi_copy_in_fd(struct sdi *s, int fd, const char *host, const struct 
 
 	if (size > FAT_FILE_MAX)
 		return sdi_fail(s, dst, -NOS_EFBIG);
-	h = fs_open(s->fs, &sdi_root, dst, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
+	h = fs_open(s->vol.fs, &sdi_root, dst, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
 	if (h < 0)
 		return sdi_fail(s, dst, h);
 	r = sdi_copy_in_read(s, fd, size, h, dst, show);
@@ -499,7 +472,7 @@ static int sdi_copy_out_write(struct sdi *s, int h, uint64_t size, int fd, const
 	size_t done;
 	ssize_t w;
 
-	while ((got = fs_pread(s->fs, h, s->buf, SDI_CHUNK, (int64_t)off)) > 0) {
+	while ((got = fs_pread(s->vol.fs, h, s->buf, SDI_CHUNK, (int64_t)off)) > 0) {
 		for (done = 0; done < (size_t)got; done += (size_t)w) {
 			w = write(fd, s->buf + done, (size_t)got - done);
 			if (w < 0 && errno == EINTR)
@@ -520,14 +493,14 @@ static int sdi_copy_out(struct sdi *s, const char *src, int fd, const char *host
 	struct fs_stat st;
 	int h, show, r;
 
-	h = fs_open(s->fs, &sdi_root, src, FS_O_RDONLY);
+	h = fs_open(s->vol.fs, &sdi_root, src, FS_O_RDONLY);
 	if (h < 0)
 		return sdi_fail(s, src, h);
-	if (fs_fstat(s->fs, h, &st) < 0)
+	if (fs_fstat(s->vol.fs, h, &st) < 0)
 		st.size = 0;
 	show = st.size > SDI_PROGRESS_MIN && isatty(2) && fd != 1;
 	r = sdi_copy_out_write(s, h, st.size, fd, src, show);
-	fs_close(s->fs, h);
+	fs_close(s->vol.fs, h);
 	if (r == EPIPE) {
 		cli_error(s->cmd, host, "%s; the reader closed the pipe early", strerror(r));
 		return 1;
@@ -548,7 +521,7 @@ static int sdi_get_file(struct sdi *s, const char *src, const char *host)
 	if (fd < 0)
 		return sdi_host_fail(s, host, errno, NULL);
 	r = sdi_copy_out(s, src, fd, host);
-	if (r == 0 && fs_stat(s->fs, &sdi_root, src, &st) == 0 && st.mtime) {
+	if (r == 0 && fs_stat(s->vol.fs, &sdi_root, src, &st) == 0 && st.mtime) {
 		ts[0].tv_sec = st.atime ? st.atime : st.mtime;
 		ts[1].tv_sec = st.mtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
@@ -579,14 +552,14 @@ static int sdi_batch_finish(struct sdi *s, int h, const struct sdi_pending *p)
 	msg_init(&m[1], FS_MSG_CLOSE, &close, sizeof(close));
 	msg_init(&m[2], FS_MSG_UTIMENS, &times, sizeof(times));
 	for (i = 0; i < 3; i++)
-		st[i] = msg_send(s->fs, &m[i]);
+		st[i] = msg_send(s->vol.fs, &m[i]);
 	for (i = 0; i < 3; i++)
 		if (st[i] == 0)
 			st[i] = msg_wait(&m[i], MSG_FOREVER);
 	if (st[0] >= 0 && (uint32_t)st[0] < p->len)
 		st[0] = -NOS_ENOSPC;            /* a short write: the volume ran full */
 	if (st[0] < 0) {
-		fs_unlink(s->fs, &sdi_root, p->dst);    /* closed by m[1]: drop it */
+		fs_unlink(s->vol.fs, &sdi_root, p->dst);    /* closed by m[1]: drop it */
 		return sdi_fail(s, p->dst, st[0]);
 	}
 	return st[1] < 0 ? sdi_fail(s, p->dst, st[1]) : 0;     /* the times: best effort */
@@ -604,7 +577,7 @@ static int sdi_batch_flush(struct sdi *s)
 
 	for (i = 0; i < s->npending && r == 0; i++) {
 		p = &s->pending[i];
-		h = fs_open(s->fs, &sdi_root, p->dst, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
+		h = fs_open(s->vol.fs, &sdi_root, p->dst, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
 		r = h < 0 ? sdi_fail(s, p->dst, h) : sdi_batch_finish(s, h, p);
 	}
 	s->npending = 0;
@@ -687,7 +660,7 @@ static int sdi_put_tree(struct sdi *s, const char *host, const char *dst)
 	int r = 0;
 
 	if (strcmp(dst, "/") != 0) {
-		r = fs_mkdir(s->fs, &sdi_root, dst);
+		r = fs_mkdir(s->vol.fs, &sdi_root, dst);
 		if (r == -NOS_EEXIST && sdi_is_dir(s, dst))
 			r = 0;
 		if (r < 0)
@@ -765,13 +738,13 @@ static int sdi_rm_tree(struct sdi *s, const char *path)
 		if (v[i].st.is_dir) {
 			r = sdi_rm_tree(s, vp);
 		} else {
-			r = fs_unlink(s->fs, &sdi_root, vp);
+			r = fs_unlink(s->vol.fs, &sdi_root, vp);
 			r = r < 0 ? sdi_fail(s, vp, r) : 0;
 		}
 	}
 	free(v);
 	if (r == 0 && strcmp(path, "/") != 0) {
-		r = fs_rmdir(s->fs, &sdi_root, path);
+		r = fs_rmdir(s->vol.fs, &sdi_root, path);
 		r = r < 0 ? sdi_fail(s, path, r) : 0;
 	}
 	return r;
@@ -841,7 +814,7 @@ static int verb_ls(struct sdi *s, int argc, char **argv)
 
 	if (sdi_canon(s, argc > 1 ? argv[1] : "/", p))
 		return 1;
-	r = fs_stat(s->fs, &sdi_root, p, &st);
+	r = fs_stat(s->vol.fs, &sdi_root, p, &st);
 	if (r < 0)
 		return sdi_fail(s, p, r);
 	if (!st.is_dir) {
@@ -925,7 +898,7 @@ static int verb_rm(struct sdi *s, int argc, char **argv)
 	(void)argc;
 	if (sdi_canon(s, argv[1], p))
 		return 1;
-	r = fs_stat(s->fs, &sdi_root, p, &st);
+	r = fs_stat(s->vol.fs, &sdi_root, p, &st);
 	if (r < 0)
 		return sdi_fail(s, p, r);
 	if (st.is_dir && !s->o.recursive) {
@@ -940,7 +913,7 @@ static int verb_rm(struct sdi *s, int argc, char **argv)
 	}
 	if (st.is_dir)
 		return sdi_rm_tree(s, p);
-	r = fs_unlink(s->fs, &sdi_root, p);
+	r = fs_unlink(s->vol.fs, &sdi_root, p);
 	return r < 0 ? sdi_fail(s, p, r) : 0;
 }
 
@@ -962,7 +935,7 @@ static int verb_rmdir(struct sdi *s, int argc, char **argv)
 	(void)argc;
 	if (sdi_canon(s, argv[1], p))
 		return 1;
-	r = fs_rmdir(s->fs, &sdi_root, p);
+	r = fs_rmdir(s->vol.fs, &sdi_root, p);
 	return r < 0 ? sdi_fail(s, p, r) : 0;
 }
 
@@ -975,7 +948,7 @@ static int verb_mv(struct sdi *s, int argc, char **argv)
 	(void)argc;
 	if (sdi_canon(s, argv[1], from) || sdi_canon(s, argv[2], to))
 		return 1;
-	r = fs_stat(s->fs, &sdi_root, from, &st);
+	r = fs_stat(s->vol.fs, &sdi_root, from, &st);
 	if (r < 0)
 		return sdi_fail(s, from, r);
 	/* Into an existing directory, as mv does. */
@@ -984,7 +957,7 @@ static int verb_mv(struct sdi *s, int argc, char **argv)
 			return 1;
 		memcpy(to, in, sizeof(to));
 	}
-	r = fs_rename(s->fs, &sdi_root, from, to, 0);
+	r = fs_rename(s->vol.fs, &sdi_root, from, to, 0);
 	if (r < 0)
 		return sdi_fail(s, r == -NOS_ENOENT || r == -NOS_EEXIST || r == -NOS_ENOSPC ?
 		                to : from, r);
@@ -1000,7 +973,7 @@ static int verb_df(struct sdi *s, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	r = fs_statfs(s->fs, &st);
+	r = fs_statfs(s->vol.fs, &st);
 	if (r < 0)
 		return sdi_fail(s, "/", r);
 	total = (uint64_t)st.total_clusters * st.cluster_size;
@@ -1027,11 +1000,11 @@ static int verb_info(struct sdi *s, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	r = sdcard_info(s->sd, &ci);
+	r = sdcard_info(s->vol.sd, &ci);
 	if (r == 0)
-		r = sdcard_read(s->sd, 0, 1, sec0);
+		r = sdcard_read(s->vol.sd, 0, 1, sec0);
 	if (r == 0)
-		r = fs_statfs(s->fs, &st);
+		r = fs_statfs(s->vol.fs, &st);
 	if (r < 0)
 		return sdi_fail(s, "/", r);
 	printf("image:      %s (%s, %lu sectors of 512 bytes, %.1f MiB)\n", s->img, ci.model,
@@ -1103,7 +1076,7 @@ static int sdi_first_passwords(struct sdi *s, struct sdi_first *f)
 	int i, r = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.fs = s->fs;
+	cfg.fs = s->vol.fs;
 	cfg.hash = users_crypt_hash;
 	cfg.verify = users_crypt_verify;
 	if ((r = users_start(&cfg, &users)) < 0) {
@@ -1172,14 +1145,14 @@ static int sdi_create_file(struct sdi *s, uint64_t size)
 			return sdi_host_fail(s, s->img, errno, NULL);
 		if (hs.st_size >= SDCARD_BLOCK_SIZE) {
 			/* Hold the lock until formatted; the size is ours to set. */
-			r = sd_file_open(&s->file, s->img, 0, err, sizeof(err));
+			r = sd_file_open(&s->vol.file, s->img, 0, err, sizeof(err));
 			if (r < 0) {
 				close(fd);
 				cli_error(s->cmd, NULL, "%s", err);
 				return 1;
 			}
-			s->file_open = 1;
-			s->file.be.blocks = (uint32_t)(size / SDCARD_BLOCK_SIZE);
+			s->vol.file_open = 1;
+			s->vol.file.be.blocks = (uint32_t)(size / SDCARD_BLOCK_SIZE);
 		}
 	} else {
 		fd = open(s->img, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -1243,18 +1216,18 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 			return r;
 		made = !existed;
 	}
-	if (!s->file_open) {
-		r = sd_file_open(&s->file, s->img, s->o.force ? SD_FILE_FORCE : 0, err,
+	if (!s->vol.file_open) {
+		r = sd_file_open(&s->vol.file, s->img, s->o.force ? SD_FILE_FORCE : 0, err,
 		                 sizeof(err));
 		if (r < 0) {
 			cli_error(s->cmd, NULL, "%s", err);
 			goto fail;
 		}
-		s->file_open = 1;
+		s->vol.file_open = 1;
 	}
-	if (s->file.blockdev)
+	if (s->vol.file.blockdev)
 		fprintf(stderr, "nanoos %s: formatting %s: %s, %.1f MiB; everything on it is "
-		        "lost\n", s->cmd, s->img, s->file.model, s->file.be.blocks / 2048.0);
+		        "lost\n", s->cmd, s->img, s->vol.file.model, s->vol.file.be.blocks / 2048.0);
 	memset(&fo, 0, sizeof(fo));
 	fo.fat_type = (uint8_t)fat;
 	fo.label = s->o.label;
@@ -1264,7 +1237,7 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 		                           tm.tm_mday);
 		fo.label_time = (uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
 	}
-	r = sdimage_format(&s->file.be, s->o.bare ? SDIMAGE_BARE : 0, &fo, &lay, err,
+	r = sdimage_format(&s->vol.file.be, s->o.bare ? SDIMAGE_BARE : 0, &fo, &lay, err,
 	                   sizeof(err));
 	if (r < 0) {
 		cli_error(s->cmd, s->img, "%s", err);
@@ -1278,7 +1251,7 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 	}
 	if (sdi_halt(s))
 		goto fail_halted;
-	cli_human((uint64_t)s->file.be.blocks * 512, cl, sizeof(cl));
+	cli_human((uint64_t)s->vol.file.be.blocks * 512, cl, sizeof(cl));
 	cli_human((uint64_t)lay.geom.clusters * lay.geom.sec_per_clus * 512, sz, sizeof(sz));
 	printf("%s: %s image, %s, FAT%u, %s in %lu clusters of %u bytes, label %s%s%s\n",
 	       s->img, cl, s->o.bare ? "bare volume" : "MBR partition at 1 MiB",
@@ -1309,7 +1282,7 @@ static int verb_fsck(struct sdi *s, int argc, char **argv)
 	if (sdi_boot(s, !s->o.repair))
 		return 1;
 	memset(&rep, 0, sizeof(rep));
-	r = fs_check(s->fs, s->o.repair ? FS_CHECK_REPAIR : 0, text, sizeof(text), malloc,
+	r = fs_check(s->vol.fs, s->o.repair ? FS_CHECK_REPAIR : 0, text, sizeof(text), malloc,
 	             free, &rep);
 	h = sdi_halt(s);
 	fputs(text, stdout);

@@ -28,7 +28,7 @@
 #include "kproc/kproc.h"
 #include "kproc/nos_errno.h"
 #include "msg/msg.h"
-#include "sdimage/sd_file.h"
+#include "sdimage/volume.h"
 
 #define LOCAL_CHECK_TEXT 4096           /* the checker's first findings */
 
@@ -36,10 +36,7 @@ static const struct fs_cred local_root = { FS_UID_ROOT, "root" };
 
 struct local {
 	struct fb_backend b;            /* first: the backend is the local */
-	struct sd_file file;
-	struct fs_config cfg;
-	msg_pid_t sd, fs;
-	int file_open;
+	struct volume vol;              /* sdcard + fs (sdimage/volume.h) */
 };
 
 /* ================================================================ threads */
@@ -109,50 +106,50 @@ static int local_attach(void)
 static int l_open(struct fb_backend *b, const char *path, unsigned flags)
 {
 	ATTACH();
-	return fs_open(LOCAL(b)->fs, &local_root, path, flags);
+	return fs_open(LOCAL(b)->vol.fs, &local_root, path, flags);
 }
 
 static int l_close(struct fb_backend *b, int h)
 {
 	ATTACH();
-	return fs_close(LOCAL(b)->fs, h);
+	return fs_close(LOCAL(b)->vol.fs, h);
 }
 
 static int32_t l_pread(struct fb_backend *b, int h, void *buf, uint32_t len, int64_t off)
 {
 	ATTACH();
-	return fs_pread(LOCAL(b)->fs, h, buf, len, off);
+	return fs_pread(LOCAL(b)->vol.fs, h, buf, len, off);
 }
 
 static int32_t l_pwrite(struct fb_backend *b, int h, const void *buf, uint32_t len,
                         int64_t off)
 {
 	ATTACH();
-	return fs_pwrite(LOCAL(b)->fs, h, buf, len, off);
+	return fs_pwrite(LOCAL(b)->vol.fs, h, buf, len, off);
 }
 
 static int l_ftruncate(struct fb_backend *b, int h, uint32_t len)
 {
 	ATTACH();
-	return fs_ftruncate(LOCAL(b)->fs, h, len);
+	return fs_ftruncate(LOCAL(b)->vol.fs, h, len);
 }
 
 static int l_fsync(struct fb_backend *b, int h)
 {
 	ATTACH();
-	return fs_fsync(LOCAL(b)->fs, h);
+	return fs_fsync(LOCAL(b)->vol.fs, h);
 }
 
 static int l_fstat(struct fb_backend *b, int h, struct fs_stat *st)
 {
 	ATTACH();
-	return fs_fstat(LOCAL(b)->fs, h, st);
+	return fs_fstat(LOCAL(b)->vol.fs, h, st);
 }
 
 static int l_stat(struct fb_backend *b, const char *path, struct fs_stat *st)
 {
 	ATTACH();
-	return fs_stat(LOCAL(b)->fs, &local_root, path, st);
+	return fs_stat(LOCAL(b)->vol.fs, &local_root, path, st);
 }
 
 static int l_readdir(struct fb_backend *b, int h, struct fs_dirent *ents, int max)
@@ -164,7 +161,7 @@ static int l_readdir(struct fb_backend *b, int h, struct fs_dirent *ents, int ma
 	q = malloc(sizeof(*q));
 	if (q == NULL)
 		return -NOS_ENOMEM;
-	while (n < max && (r = fs_readdir_r(LOCAL(b)->fs, h, q)) > 0)
+	while (n < max && (r = fs_readdir_r(LOCAL(b)->vol.fs, h, q)) > 0)
 		ents[n++] = q->ent;
 	free(q);
 	return r < 0 && n == 0 ? r : n;
@@ -173,49 +170,49 @@ static int l_readdir(struct fb_backend *b, int h, struct fs_dirent *ents, int ma
 static int l_mkdir(struct fb_backend *b, const char *path)
 {
 	ATTACH();
-	return fs_mkdir(LOCAL(b)->fs, &local_root, path);
+	return fs_mkdir(LOCAL(b)->vol.fs, &local_root, path);
 }
 
 static int l_rmdir(struct fb_backend *b, const char *path)
 {
 	ATTACH();
-	return fs_rmdir(LOCAL(b)->fs, &local_root, path);
+	return fs_rmdir(LOCAL(b)->vol.fs, &local_root, path);
 }
 
 static int l_unlink(struct fb_backend *b, const char *path)
 {
 	ATTACH();
-	return fs_unlink(LOCAL(b)->fs, &local_root, path);
+	return fs_unlink(LOCAL(b)->vol.fs, &local_root, path);
 }
 
 static int l_rename(struct fb_backend *b, const char *from, const char *to, unsigned flags)
 {
 	ATTACH();
-	return fs_rename(LOCAL(b)->fs, &local_root, from, to, flags);
+	return fs_rename(LOCAL(b)->vol.fs, &local_root, from, to, flags);
 }
 
 static int l_statfs(struct fb_backend *b, struct fs_statfs *st)
 {
 	ATTACH();
-	return fs_statfs(LOCAL(b)->fs, st);
+	return fs_statfs(LOCAL(b)->vol.fs, st);
 }
 
 static int l_sync(struct fb_backend *b)
 {
 	ATTACH();
-	return fs_sync(LOCAL(b)->fs);
+	return fs_sync(LOCAL(b)->vol.fs);
 }
 
 static int l_utimens(struct fb_backend *b, const char *path, uint32_t atime, uint32_t mtime)
 {
 	ATTACH();
-	return fs_utimens(LOCAL(b)->fs, &local_root, path, atime, mtime);
+	return fs_utimens(LOCAL(b)->vol.fs, &local_root, path, atime, mtime);
 }
 
 static int l_setro(struct fb_backend *b, const char *path, int ro)
 {
 	ATTACH();
-	return fs_set_readonly(LOCAL(b)->fs, &local_root, path, ro);
+	return fs_set_readonly(LOCAL(b)->vol.fs, &local_root, path, ro);
 }
 
 /* ================================================================ boot and halt */
@@ -230,26 +227,7 @@ static uint32_t local_clock(void *ctx)
  * clean), then unlock the image. 0 or the first error. */
 static int local_halt(struct local *l)
 {
-	int r = 0, e;
-
-	if (l->fs != MSG_PID_NONE) {
-		if (!(l->cfg.mount_flags & FAT_MOUNT_RO))
-			r = fs_sync(l->fs);
-		e = kproc_stop(l->fs, MSG_FOREVER);
-		r = r < 0 ? r : e;
-		l->fs = MSG_PID_NONE;
-	}
-	if (l->sd != MSG_PID_NONE) {
-		e = kproc_stop(l->sd, MSG_FOREVER);
-		r = r < 0 ? r : e;
-		l->sd = MSG_PID_NONE;
-	}
-	if (l->file_open) {
-		e = sd_file_close(&l->file);
-		r = r < 0 ? r : e;
-		l->file_open = 0;
-	}
-	return r;
+	return volume_halt(&l->vol);
 }
 
 /* Runs on the main thread after the last request (mount.c). */
@@ -260,34 +238,27 @@ static void l_shutdown(struct fb_backend *b)
 
 	if (r < 0)
 		fprintf(stderr, "nanoos mount: %s: writing the volume back failed: %s; check "
-		        "the host disk, then `nanoos sdimage fsck %s`\n", l->file.path,
-		        nos_strerror(r), l->file.path);
+		        "the host disk, then `nanoos sdimage fsck %s`\n", l->vol.file.path,
+		        nos_strerror(r), l->vol.file.path);
 	free(l);
 }
 
 /* Start fs over the running sdcard, read-only or not. */
 static int local_start_fs(struct local *l, int read_only, char *err, size_t err_len)
 {
-	int r;
+	/* A dirty volume is repaired first. */
+	int r = volume_start_fs(&l->vol, read_only, 1, local_clock);
 
-	memset(&l->cfg, 0, sizeof(l->cfg));
-	l->cfg.sdcard = l->sd;
-	l->cfg.mount_flags = read_only ? FAT_MOUNT_RO : 0;
-	l->cfg.now = local_clock;
-	l->cfg.alloc = malloc;          /* a dirty volume is repaired first */
-	l->cfg.release = free;
-	r = fs_start(&l->cfg, &l->fs);
 	if (r == 0)
 		return 0;
-	l->fs = MSG_PID_NONE;
 	if (r == -NOS_EINVAL)
 		snprintf(err, err_len, "%s: no FAT volume here (%s); check the path, or make "
-		         "one with `nanoos sdimage create %s`", l->file.path,
-		         l->cfg.err[0] ? l->cfg.err : "not FAT", l->file.path);
+		         "one with `nanoos sdimage create %s`", l->vol.file.path,
+		         l->vol.cfg.err[0] ? l->vol.cfg.err : "not FAT", l->vol.file.path);
 	else
 		snprintf(err, err_len, "%s: cannot mount it: %s%s%s; check it with `nanoos "
-		         "sdimage fsck %s`", l->file.path, nos_strerror(r),
-		         l->cfg.err[0] ? ": " : "", l->cfg.err, l->file.path);
+		         "sdimage fsck %s`", l->vol.file.path, nos_strerror(r),
+		         l->vol.cfg.err[0] ? ": " : "", l->vol.cfg.err, l->vol.file.path);
 	return r;
 }
 
@@ -313,29 +284,29 @@ static int local_check(struct local *l, char *warn, size_t warn_len)
 	char first[200];
 	int r;
 
-	if (l->cfg.repaired < 0) {
+	if (l->vol.cfg.repaired < 0) {
 		snprintf(warn, warn_len, "%s was not unmounted cleanly and the repair at mount "
 		         "failed; mounted read-only: run `nanoos sdimage fsck --repair %s` "
-		         "after unmounting", l->file.path, l->file.path);
+		         "after unmounting", l->vol.file.path, l->vol.file.path);
 		return 1;
 	}
 	memset(&rep, 0, sizeof(rep));
 	text[0] = 0;
-	r = fs_check(l->fs, 0, text, sizeof(text), malloc, free, &rep);
+	r = fs_check(l->vol.fs, 0, text, sizeof(text), malloc, free, &rep);
 	if (r < 0) {
 		snprintf(warn, warn_len, "%s: could not check the volume (%s); mounted as it is",
-		         l->file.path, nos_strerror(r));
+		         l->vol.file.path, nos_strerror(r));
 		return 0;
 	}
-	if (r == 0 && l->cfg.repaired > 0)
+	if (r == 0 && l->vol.cfg.repaired > 0)
 		snprintf(warn, warn_len, "%s was not unmounted cleanly; %d problem%s repaired at "
-		         "mount", l->file.path, l->cfg.repaired, l->cfg.repaired == 1 ? "" : "s");
+		         "mount", l->vol.file.path, l->vol.cfg.repaired, l->vol.cfg.repaired == 1 ? "" : "s");
 	if (r == 0)
 		return 0;
 	first_line(text, first, sizeof(first));
 	snprintf(warn, warn_len, "%s: the volume has %d problem%s (%s%s); mounted read-only: "
-	         "unmount it and run `nanoos sdimage fsck --repair %s`", l->file.path, r,
-	         r == 1 ? "" : "s", first, r > 1 ? ", ..." : "", l->file.path);
+	         "unmount it and run `nanoos sdimage fsck --repair %s`", l->vol.file.path, r,
+	         r == 1 ? "" : "s", first, r > 1 ? ", ..." : "", l->vol.file.path);
 	return r;
 }
 
@@ -372,13 +343,12 @@ static int local_boot(struct local *l, const char *image, int read_only, char *w
 {
 	int r;
 
-	r = sd_file_open(&l->file, image, read_only ? SD_FILE_READ_ONLY : 0, err, err_len);
+	r = sd_file_open(&l->vol.file, image, read_only ? SD_FILE_READ_ONLY : 0, err, err_len);
 	if (r < 0)
 		return r;
-	l->file_open = 1;
-	r = sdcard_start(&l->file.be, &l->sd);
+	l->vol.file_open = 1;
+	r = volume_start_card(&l->vol);
 	if (r < 0) {
-		l->sd = MSG_PID_NONE;
 		snprintf(err, err_len, "%s: cannot start the sdcard process: %s; this should "
 		         "not happen, please report it", image, nos_strerror(r));
 		return r;
@@ -388,8 +358,7 @@ static int local_boot(struct local *l, const char *image, int read_only, char *w
 		return r;
 	if (local_check(l, warn, warn_len) == 0 || read_only)
 		return read_only;
-	kproc_stop(l->fs, MSG_FOREVER);         /* unmounts; nothing was written */
-	l->fs = MSG_PID_NONE;
+	volume_stop_fs(&l->vol);                /* unmounts; nothing was written */
 	r = local_start_fs(l, 1, err, err_len);
 	return r < 0 ? r : 1;
 }
@@ -412,7 +381,7 @@ int fb_local_open(const char *image, int read_only, struct fb_backend **out,
 		snprintf(err, err_len, "out of memory; free some memory and try again");
 		return -NOS_ENOMEM;
 	}
-	l->sd = l->fs = MSG_PID_NONE;
+	volume_init(&l->vol);
 	r = local_boot(l, image, read_only, warn, warn_len, err, err_len);
 	if (r < 0) {
 		local_halt(l);
