@@ -463,10 +463,13 @@ struct server {
 };
 
 /* SIGTERM, SIGINT, SIGHUP: have the kernel write its cached pages back
- * while the workers still serve, then unmount; the loop then ends. */
+ * while the workers still serve, then detach the mount. The kernel then
+ * ends the session (its readers get ENODEV), so the loop ends on its own;
+ * fuse_unmount here would close /dev/fuse under the workers' feet. */
 static void *signal_thread(void *arg)
 {
 	struct server *s = arg;
+	char err[512];
 	int sig = 0, fd;
 
 	sigwait(&s->sigs, &sig);
@@ -477,7 +480,8 @@ static void *signal_thread(void *arg)
 			syncfs(fd);
 			close(fd);
 		}
-		fuse_unmount(s->f);
+		if (fbm_unmount(s->dir, 1, err, sizeof(err)) < 0)
+			fprintf(stderr, "nanoos mount: %s: cannot unmount it: %s\n", s->dir, err);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fuse-bridge/mounts.h"
@@ -209,4 +211,59 @@ void fbm_record_remove(const char *mountpoint, pid_t pid)
 	fclose(f);
 	if (in == (int)pid)             /* not a newer mount's record */
 		unlink(path);
+}
+
+/* ================================================================ unmount */
+
+/* fusermount3 -u [-z] DIR; its exit status, its stderr in err. */
+static int fusermount(const char *dir, int lazy, char *err, size_t n)
+{
+	int pipefd[2], status = 0;
+	ssize_t got;
+	size_t len = 0;
+	pid_t pid;
+
+	err[0] = 0;
+	if (pipe(pipefd) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--", dir, (char *)NULL);
+		fprintf(stderr, "fusermount3: %s (install the fuse3 package)", strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len + 1 < n && (got = read(pipefd[0], err + len, n - 1 - len)) > 0)
+		len += (size_t)got;
+	err[len] = 0;
+	err[strcspn(err, "\n")] = 0;
+	close(pipefd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int fbm_unmount(const char *dir, int lazy, char *err, size_t n)
+{
+	int r;
+
+	err[0] = 0;
+	if (geteuid() == 0) {
+		if (umount2(dir, lazy ? MNT_DETACH : 0) == 0)
+			return 0;
+		if (errno == EBUSY)
+			return -EBUSY;
+		snprintf(err, n, "%s", strerror(errno));
+		return -1;
+	}
+	r = fusermount(dir, lazy, err, n);
+	if (r == 0)
+		return 0;
+	if (strstr(err, "busy"))
+		return -EBUSY;
+	if (err[0] == 0)
+		snprintf(err, n, "fusermount3 -u failed with no reason given");
+	return -1;
 }

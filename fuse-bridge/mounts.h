@@ -32,4 +32,9 @@ int fbm_record_write(const char *mountpoint, pid_t pid);
 pid_t fbm_record_read(const char *mountpoint);
 void fbm_record_remove(const char *mountpoint, pid_t pid);	/* if pid's */
 
+/* Unmount dir: umount2 as root, else fusermount3 -u; lazy: detach now
+ * (MNT_DETACH, fusermount3 -uz), the kernel ends the session when the
+ * last user lets go. 0, -EBUSY (in use), or -1 with err saying why. */
+int fbm_unmount(const char *dir, int lazy, char *err, size_t n);
+
 #endif

@@ -104,16 +104,27 @@ static void to_stat(const struct fb_mount *m, const struct fs_stat *st, struct s
 	out->st_ctim.tv_sec = st->ctime ? st->ctime : st->mtime;
 }
 
+/* The attributes of what an operation names: through its open handle
+ * when it has one, else by path. path is NULL only for a file removed
+ * while open (hard_remove): then only the handle can answer, and without
+ * one it is gone. */
+static int stat_of(struct fb_mount *m, const char *path, struct fuse_file_info *fi,
+                   struct fs_stat *st)
+{
+	if (fi != NULL && fi->fh != 0)
+		return m->b->fstat(m->b, (int)fi->fh - 1, st);
+	if (path == NULL)
+		return -ENOENT;
+	return m->b->stat(m->b, path, st);
+}
+
 static int op_getattr(const char *path, struct stat *out, struct fuse_file_info *fi)
 {
 	struct fb_mount *m = mnt();
 	struct fs_stat st;
 	int r;
 
-	if (fi != NULL && fi->fh != 0)
-		r = m->b->fstat(m->b, (int)fi->fh - 1, &st);
-	else
-		r = m->b->stat(m->b, path, &st);
+	r = stat_of(m, path, fi, &st);
 	if (r < 0)
 		return r;
 	to_stat(m, &st, out);
@@ -131,8 +142,7 @@ static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 	mode_t mask, perm, allowed, rx = 0555;
 	int r;
 
-	(void)fi;
-	r = m->b->stat(m->b, path, &st);
+	r = stat_of(m, path, fi, &st);
 	if (r < 0)
 		return r;
 	if ((r = may_write()) < 0)
@@ -146,6 +156,8 @@ static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 		return (perm & 0222) == (allowed & 0222) ? 0 : -EPERM;
 	if ((perm & 0222) && (perm & 0222) != (allowed & 0222))
 		return -EPERM;
+	if (path == NULL)
+		return 0;               /* removed while open: no entry to mark */
 	return m->b->setro(m->b, path, (perm & 0222) == 0);
 }
 
@@ -156,8 +168,7 @@ static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_inf
 	struct fs_stat st;
 	int r;
 
-	(void)fi;
-	r = m->b->stat(m->b, path, &st);
+	r = stat_of(m, path, fi, &st);
 	if (r < 0)
 		return r;
 	if ((uid != (uid_t)-1 && uid != m->view.uid) || (gid != (gid_t)-1 && gid != m->view.gid))
@@ -185,9 +196,12 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	struct timespec now[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
 	int r;
 
-	(void)fi;
 	if ((r = may_write()) < 0)
 		return r;
+	/* Removed while open (the kernel flushes a writeback mtime at close):
+	 * there is no entry left to stamp. */
+	if (path == NULL)
+		return fi != NULL && fi->fh != 0 ? 0 : -ENOENT;
 	if (tv == NULL)
 		tv = now;
 	return m->b->utimens(m->b, path, fat_time(&tv[0]), fat_time(&tv[1]));

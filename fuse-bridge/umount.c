@@ -98,56 +98,15 @@ static void busy_users(const char *dir, char *out, size_t n)
 
 /* ================================================================ unmount */
 
-/* fusermount3 -u [-z] DIR; its exit status, its stderr in err. */
-static int fusermount(const char *dir, int lazy, char *err, size_t n)
-{
-	int pipefd[2], status = 0;
-	ssize_t got;
-	size_t len = 0;
-	pid_t pid;
-
-	err[0] = 0;
-	if (pipe(pipefd) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--", dir, (char *)NULL);
-		fprintf(stderr, "fusermount3: %s (install the fuse3 package)", strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while (len + 1 < n && (got = read(pipefd[0], err + len, n - 1 - len)) > 0)
-		len += (size_t)got;
-	err[len] = 0;
-	err[strcspn(err, "\n")] = 0;
-	close(pipefd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* 0 unmounted, -EBUSY busy, or -1 after an error line. */
 static int unmount(const char *dir, int lazy)
 {
 	char err[512];
-	int r;
+	int r = fbm_unmount(dir, lazy, err, sizeof(err));
 
-	if (geteuid() == 0) {
-		if (umount2(dir, lazy ? MNT_DETACH : 0) == 0)
-			return 0;
-		if (errno == EBUSY)
-			return -EBUSY;
-		cli_error(CMD, dir, "cannot unmount it: %s", strerror(errno));
-		return -1;
-	}
-	r = fusermount(dir, lazy, err, sizeof(err));
-	if (r == 0)
-		return 0;
-	if (strstr(err, "busy"))
-		return -EBUSY;
-	cli_error(CMD, dir, "fusermount3 -u failed: %s", err[0] ? err : "no reason given");
+	if (r == 0 || r == -EBUSY)
+		return r;
+	cli_error(CMD, dir, "cannot unmount it: %s", err);
 	return -1;
 }
 
@@ -255,8 +214,10 @@ int umount_main(int argc, char **argv)
 	}
 	if (check_mount(argv[1], dir))
 		return 1;
+	/* A live server's mount is not touched first: a server that is
+	 * stuck would hang the stat (umount2 itself needs no answer). */
 	server = fbm_record_read(dir);
-	dead = stat(dir, &st) < 0 && errno == ENOTCONN;
+	dead = server == 0 && stat(dir, &st) < 0 && errno == ENOTCONN;
 	r = unmount(dir, dead);
 	if (r == -EBUSY) {
 		busy_users(dir, users, sizeof(users));

@@ -209,6 +209,12 @@ int fat_open(struct fat_volume *v, const char *path, unsigned flags)
 
 	if (acc == FAT_O_ACCMODE)
 		return -NOS_EINVAL;
+	/* A free handle first: a create that then found none would leave a
+	 * file behind for an open that failed. */
+	for (h = 0; h < FAT_MAX_OPEN && (v->files[h].flags & FAT_F_USED); h++)
+		;
+	if (h == FAT_MAX_OPEN)
+		return -NOS_EMFILE;
 	if (write || (flags & (FAT_O_CREAT | FAT_O_TRUNC))) {
 		r = writable(v);
 		if (r < 0)

@@ -617,6 +617,16 @@ int fat_begin_change(struct fat_volume *v)
 	return r;
 }
 
+static int orphans_open(const struct fat_volume *v)
+{
+	int i;
+
+	for (i = 0; i < FAT_MAX_OPEN; i++)
+		if ((v->files[i].flags & FAT_F_USED) && (v->files[i].flags & FAT_F_ORPHAN))
+			return 1;
+	return 0;
+}
+
 int fat_sync(struct fat_volume *v)
 {
 	int i, r = 0, r2;
@@ -641,7 +651,11 @@ int fat_sync(struct fat_volume *v)
 		r = disk_flush(v);      /* the commit point: all is on the disk */
 	if (r < 0)
 		return r;
-	if (!v->dirty_at_mount || (v->flags & FAT_MOUNT_CLEAR_DIRTY)) {
+	/* Clean on the disk only when nothing is held outside the tree:
+	 * an orphan's clusters are reached by no entry until its last close
+	 * frees them, so a crash before that must leave the volume dirty
+	 * (the repair at the next mount reclaims them). */
+	if ((!v->dirty_at_mount || (v->flags & FAT_MOUNT_CLEAR_DIRTY)) && !orphans_open(v)) {
 		fat_barrier(v);
 		r = set_dirty_bit(v, 0);
 		if (r == 0)

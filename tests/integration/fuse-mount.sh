@@ -253,6 +253,41 @@ fsck_step sd.img "SIGTERM"
 "$N" sdimage cat sd.img /term.bin 2>/dev/null | cmp -s - term.bin &&
 	ok "SIGTERM: written data is on the image" || bad "SIGTERM: written data is on the image"
 
+# SIGTERM while a writer is busy, in the foreground: the server detaches the
+# mount and ends cleanly (exit 0, no "Bad file descriptor" from libfuse).
+for i in 1 2 3; do
+	"$N" mount --image sd.img m --foreground >fg.log 2>&1 &
+	fg=$!
+	for _ in $(seq 100); do mounted m && break; sleep 0.05; done
+	dd if=/dev/urandom of=m/busy.bin bs=64k count=$((32 * SCALE)) status=none 2>/dev/null &
+	dd_pid=$!
+	sleep 0.2
+	kill -TERM "$fg"
+	wait "$fg"
+	fst=$?
+	wait "$dd_pid" 2>/dev/null
+	if [ "$fst" = 0 ] && ! grep -q "Bad file descriptor" fg.log && ! mounted m; then
+		ok "SIGTERM mid-write $i: exit 0, unmounted"
+	else
+		bad "SIGTERM mid-write $i: exit 0, unmounted (exit $fst)" "$(cat fg.log)"
+	fi
+	fsck_step sd.img "SIGTERM mid-write $i"
+done
+
+# A file written, then removed while open (tmpfile()'s pattern): fsync,
+# ftruncate, fstat and close still work on the open descriptor.
+"$N" mount --image sd.img m 2>err || bad "mount" "$(cat err)"
+e=$(errno_of "fd = os.open('m/tmpf', os.O_CREAT | os.O_RDWR); os.write(fd, b'h' * 5000); \
+os.unlink('m/tmpf'); os.fsync(fd); os.ftruncate(fd, 3); os.fstat(fd); \
+assert os.pread(fd, 10, 0) == b'hhh'; os.close(fd)")
+[ "$e" = OK ] && ok "a removed open file: fsync, ftruncate, close" || bad "removed open file" "$e"
+e=$(errno_of "fd = os.open('m/tmpg', os.O_CREAT | os.O_RDWR); os.write(fd, b'g' * 5000); \
+open('m/tmph', 'w').write('new'); os.rename('m/tmph', 'm/tmpg'); os.close(fd); \
+assert open('m/tmpg').read() == 'new'")
+[ "$e" = OK ] && ok "a file replaced while open: close works" || bad "replaced open file" "$e"
+"$N" umount m
+fsck_step sd.img "removed open files"
+
 "$N" mount --image sd.img m 2>err || bad "mount" "$(cat err)"
 pid=$(server_of sd.img)
 kill -KILL "$pid"

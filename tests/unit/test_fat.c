@@ -593,6 +593,36 @@ START_TEST(test_open_files_share_and_orphan)
 	mount_rw();
 	ck_assert_int_eq(fat_statfs(v, &sf), 0);
 	ck_assert_uint_eq(sf.free_clusters, sf0.free_clusters);
+
+	/* every handle taken: an open with O_CREAT fails and creates nothing */
+	{
+		int hs[FAT_MAX_OPEN], k, n = 0;
+
+		for (k = 0; k < FAT_MAX_OPEN; k++) {
+			hs[k] = fat_open(v, "/", FAT_O_RDONLY | FAT_O_DIRECTORY);
+			if (hs[k] >= 0)
+				n++;
+		}
+		ck_assert_int_eq(fat_open(v, "/nohandle.txt", FAT_O_RDWR | FAT_O_CREAT),
+		                 -NOS_EMFILE);
+		for (k = 0; k < FAT_MAX_OPEN; k++)
+			if (hs[k] >= 0)
+				fat_close(v, hs[k]);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(fat_stat(v, "/nohandle.txt", &st), -NOS_ENOENT);
+	}
+
+	/* a sync while an orphan is open leaves the volume dirty: a crash
+	 * then is repaired at the next mount */
+	put_file("/crash.bin", 35, 9000, 9000);
+	h3 = fat_open(v, "/crash.bin", FAT_O_RDONLY);
+	ck_assert_int_eq(fat_unlink(v, "/crash.bin"), 0);
+	ck_assert_int_eq(fat_sync(v), 0);
+	save();                                 /* the power goes here */
+	load();
+	mount_rw();
+	ck_assert_int_eq(fat_statfs(v, &sf), 0);
+	ck_assert_uint_eq(sf.dirty_at_mount, 1);
 	ck_assert_int_eq(fat_unmount(v), 0);
 }
 END_TEST
