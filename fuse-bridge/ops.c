@@ -223,6 +223,16 @@ static int handle_of(const struct fuse_file_info *fi)
 	return (int)fi->fh - 1;
 }
 
+/* fs's handle table serves the whole mount (and, through the daemon, the
+ * guests too): when it is full, that is the system's table, ENFILE, not
+ * the caller's own limit, EMFILE. */
+static int open_handle(struct fb_mount *m, const char *path, unsigned flags)
+{
+	int h = m->b->open(m->b, path, flags);
+
+	return h == -EMFILE ? -ENFILE : h;
+}
+
 static int op_open(const char *path, struct fuse_file_info *fi)
 {
 	struct fb_mount *m = mnt();
@@ -230,7 +240,7 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 
 	if (wants_write(fi->flags) && (h = may_write()) < 0)
 		return h;
-	h = m->b->open(m->b, path, fs_flags(m, fi->flags));
+	h = open_handle(m, path, fs_flags(m, fi->flags));
 	if (h < 0)
 		return h;
 	keep_handle(fi, h);
@@ -245,7 +255,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	(void)mode;             /* FAT keeps no mode; chmod sets read-only */
 	if ((h = may_write()) < 0)
 		return h;
-	h = m->b->open(m->b, path, fs_flags(m, fi->flags) | FS_O_CREAT);
+	h = open_handle(m, path, fs_flags(m, fi->flags) | FS_O_CREAT);
 	if (h < 0)
 		return h;
 	keep_handle(fi, h);
@@ -296,7 +306,7 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 		return -EFBIG;
 	if (fi != NULL && fi->fh != 0)
 		return m->b->ftruncate(m->b, handle_of(fi), (uint32_t)size);
-	h = m->b->open(m->b, path, FS_O_WRONLY);
+	h = open_handle(m, path, FS_O_WRONLY);
 	if (h < 0)
 		return h;
 	r = m->b->ftruncate(m->b, h, (uint32_t)size);
@@ -377,7 +387,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 	ents = malloc(sizeof(*ents) * FB_DIR_BATCH);
 	if (ents == NULL)
 		return -ENOMEM;
-	h = m->b->open(m->b, path, FS_O_RDONLY | FS_O_DIRECTORY);
+	h = open_handle(m, path, FS_O_RDONLY | FS_O_DIRECTORY);
 	if (h < 0) {
 		free(ents);
 		return h;
@@ -492,7 +502,7 @@ static int op_mknod(const char *path, mode_t mode, dev_t dev)
 		return r;
 	if (!S_ISREG(mode))
 		return -EPERM;
-	h = m->b->open(m->b, path, FS_O_WRONLY | FS_O_CREAT | FS_O_EXCL);
+	h = open_handle(m, path, FS_O_WRONLY | FS_O_CREAT | FS_O_EXCL);
 	if (h < 0)
 		return h;
 	return m->b->close(m->b, h);

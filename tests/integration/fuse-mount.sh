@@ -71,7 +71,8 @@ except OSError as e:
     print(errno.errorcode[e.errno])"
 }
 
-"$N" sdimage create sd.img --size $((64 * SCALE))M >/dev/null || bad "sdimage create"
+# FAT16 at every scale: the damage checks below poke its boot sector.
+"$N" sdimage create sd.img --size $((64 * SCALE))M --fat 16 >/dev/null || bad "sdimage create"
 
 # ---------------------------------------------------------------- usage
 run "$N" mount --help
@@ -273,6 +274,23 @@ for i in 1 2 3; do
 	fi
 	fsck_step sd.img "SIGTERM mid-write $i"
 done
+
+# fs's handle table (256) is the mount's: full, an open fails with ENFILE
+# and an O_CREAT that failed left no file behind; closing frees them.
+"$N" mount --image sd.img m 2>err || bad "mount" "$(cat err)"
+mkdir -p m/many
+e=$(errno_of "fds = []
+    try:
+        for i in range(400): fds.append(os.open('m/many/f%d' % i, os.O_CREAT | os.O_RDWR))
+    finally:
+        n = len(fds); [os.close(fd) for fd in fds]
+        assert len(os.listdir('m/many')) == n, (n, len(os.listdir('m/many')))")
+[ "$e" = ENFILE ] && ok "a full handle table: ENFILE, no file left by the failed open" ||
+	bad "a full handle table: ENFILE, nothing created" "$e"
+e=$(errno_of "os.close(os.open('m/many/again', os.O_CREAT | os.O_RDWR))")
+[ "$e" = OK ] && ok "handles come back after close" || bad "handles come back after close" "$e"
+"$N" umount m
+fsck_step sd.img "a full handle table"
 
 # A file written, then removed while open (tmpfile()'s pattern): fsync,
 # ftruncate, fstat and close still work on the open descriptor.
