@@ -110,6 +110,28 @@ static int unmount(const char *dir, int lazy)
 	return -1;
 }
 
+/* The server of a local mount whose record we cannot see (another
+ * XDG_RUNTIME_DIR, e.g. under sudo): the holder of its image's lock,
+ * "pid N: ..." in IMG.lock (sdimage/sd_file.h). 0 if none is known. */
+static pid_t server_from_lock(const char *dir)
+{
+	char type[64], source[PATH_MAX], lock[PATH_MAX + 8], line[128];
+	long pid = 0;
+	FILE *f;
+
+	if (fbm_find(dir, type, sizeof(type), source, sizeof(source)) != 1 ||
+	    strncmp(source, "nanoos:/", 8) != 0)
+		return 0;               /* through the daemon: nothing to wait for */
+	snprintf(lock, sizeof(lock), "%s.lock", source + 7);
+	f = fopen(lock, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) == NULL || sscanf(line, "pid %ld:", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && kill((pid_t)pid, 0) == 0 ? (pid_t)pid : 0;
+}
+
 /* Whether pid has exited: gone, or a zombie (it ended; its parent, init
  * since the server is a daemon, has not reaped it yet). */
 static int exited(pid_t pid)
@@ -217,6 +239,8 @@ int umount_main(int argc, char **argv)
 	/* A live server's mount is not touched first: a server that is
 	 * stuck would hang the stat (umount2 itself needs no answer). */
 	server = fbm_record_read(dir);
+	if (server == 0)
+		server = server_from_lock(dir);
 	dead = server == 0 && stat(dir, &st) < 0 && errno == ENOTCONN;
 	r = unmount(dir, dead);
 	if (r == -EBUSY) {

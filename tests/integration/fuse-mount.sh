@@ -292,6 +292,27 @@ e=$(errno_of "os.close(os.open('m/many/again', os.O_CREAT | os.O_RDWR))")
 "$N" umount m
 fsck_step sd.img "a full handle table"
 
+# umount from another XDG_RUNTIME_DIR (sudo's): it cannot see the mount's
+# record, finds the server through the image's lock, and still returns
+# only after the server wrote the volume back and exited.
+"$N" mount --image sd.img m 2>err || bad "mount" "$(cat err)"
+pid=$(server_of sd.img)
+head -c 1048576 /dev/urandom > m/late.bin
+sync -f m/late.bin
+kill -STOP "$pid"               # a server still busy writing the volume back
+mkdir -p other-run
+XDG_RUNTIME_DIR=$T/other-run timeout 20 "$N" umount m >out 2>err &
+um=$!
+sleep 1
+if kill -0 "$um" 2>/dev/null; then ok "umount from another runtime dir waits for the server"
+else bad "umount from another runtime dir waits for the server" "$(cat out err)"; fi
+kill -CONT "$pid"
+wait "$um"
+st=$?
+expect "and returns once the server is done" 0 ""
+wait_gone "$pid" || bad "the server ends after umount"
+fsck_step sd.img "umount from another runtime dir"
+
 # A file written, then removed while open (tmpfile()'s pattern): fsync,
 # ftruncate, fstat and close still work on the open descriptor.
 "$N" mount --image sd.img m 2>err || bad "mount" "$(cat err)"
