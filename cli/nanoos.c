@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/flash_cmd.h"
 #include "cli/kill_cmd.h"
 #include "cli/ps_cmd.h"
 #include "cli/run_cmd.h"
@@ -36,8 +37,7 @@ static const struct verb verbs[] = {
 	  NULL },
 	{ "mount", mount_main, "mount the volume on a Linux directory with FUSE", NULL },
 	{ "umount", umount_main, "unmount a directory `nanoos mount` mounted", NULL },
-	{ "flash", NULL, "write the firmware to an Arduino with avrdude",
-	  "build it with `make firmware-check` and flash build/firmware/*.elf with avrdude" },
+	{ "flash", flash_main, "write the firmware to an Arduino with avrdude", NULL },
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
