@@ -31,8 +31,8 @@
  * before it commits the new one, so a power cut in that instant leaves
  * neither name: every login is then refused (fail closed) until root puts
  * /etc/shadow back; the repair at mount reclaims the orphaned clusters.
- * The policy (fs_policy.c) guards /etc/shadow only: /etc/shadow+ is
- * readable by all for the moment it exists.
+ * The policy (fs_policy.c) keeps /etc/shadow, /etc/shadow+ and
+ * /etc/shadow- root's alone.
  */
 #include <string.h>
 
