@@ -127,11 +127,8 @@ int fs_stat(msg_pid_t fs, const struct fs_cred *cred, const char *path, struct f
 int fs_readdir(msg_pid_t fs, int handle, struct fs_dirent *ent)
 {
 	static struct fs_readdir_req q;     /* big; the caller is one process */
-	int r;
+	int r = fs_readdir_r(fs, handle, &q);
 
-	memset(&q, 0, sizeof(q));
-	q.handle = handle;
-	r = call(fs, FS_MSG_READDIR, &q, sizeof(q));
 	if (r == 1)
 		*ent = q.ent;
 	return r;

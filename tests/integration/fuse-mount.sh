@@ -42,13 +42,6 @@ trap cleanup EXIT
 
 # run CMD...: status in $st, stdout in out, stderr in err
 run() { "$@" >out 2>err; st=$?; }
-# fsck_clean IMG: fsck.fat -n finds nothing on the image's partition
-fsck_clean() {
-	dd if="$1" of=part bs=512 skip=2048 status=none
-	fsck.fat -n part >fsck.out 2>&1
-}
-fsck_step() { if fsck_clean "$1"; then ok "fsck.fat -n clean after $2"; else
-	bad "fsck.fat -n clean after $2" "$(cat fsck.out)"; fi; }
 mounted() { grep -q " $T/$1 .* - fuse.nanoos " /proc/self/mountinfo; }
 server_of() { sed -n 's/^pid \([0-9]*\):.*/\1/p' "$1.lock" 2>/dev/null; }
 # wait_gone PID: until the process has ended (zombies count), 20 s at most

@@ -103,12 +103,7 @@ umount_vol() {  # umount_vol WHAT: unmount, then fsck.fat -n the partition
 		bad "umount ($1)" "$(cat out err)"
 		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null
 	fi
-	dd if=img of=part bs=512 skip=2048 status=none
-	if fsck.fat -n part >fsck.out 2>&1; then
-		ok "fsck.fat -n clean after $1"
-	else
-		bad "fsck.fat -n clean after $1" "$(cat fsck.out)"
-	fi
+	fsck_step img "$1"
 }
 
 START=0

@@ -8,6 +8,8 @@
 #   ok NAME / bad NAME [TEXT] count a check (bad shows TEXT, BAD_LINES lines)
 #   expect NAME STATUS PATTERN      $st and a line of `out` (ERE; "" = any)
 #   expect_err NAME STATUS PATTERN  $st and a line of `err`
+#   fsck_clean IMG [bare]     fsck.fat -n finds nothing on IMG's volume
+#   fsck_step IMG WHAT        count that as a check ("... clean after WHAT")
 #   suite_end                 the SUITE line; exits 0 only when none failed
 SUITE_NAME=${SUITE_NAME:-suite}
 passed=0
@@ -69,4 +71,17 @@ suite_end() {
 	echo "SUITE $SUITE_NAME: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 	exit
+}
+
+# The volume of an image from `nanoos sdimage create` starts at 1 MiB (its
+# MBR partition); bare: the whole file is the volume. fsck.fat's report is
+# left in fsck.out.
+fsck_clean() {
+	if [ "${2:-}" = bare ]; then cp "$1" part; else
+		dd if="$1" of=part bs=512 skip=2048 status=none; fi
+	fsck.fat -n part >fsck.out 2>&1
+}
+fsck_step() {
+	if fsck_clean "$1"; then ok "fsck.fat -n clean after $2"; else
+		bad "fsck.fat -n clean after $2" "$(cat fsck.out)"; fi
 }
