@@ -4,9 +4,10 @@
  *
  * What to run comes from a table of boards, one line an MCU: the firmware's
  * file, avrdude's part, and the programmer and speed of the board's own
- * bootloader. The firmware is looked for in $NANOOS_FIRMWARE_DIR, then in
- * the build tree beside this command (BUILD/bin/nanoos -> BUILD/firmware/),
- * then where the Debian package puts it (/usr/share/nanoos/firmware/). The
+ * bootloader. The firmware is looked for in $NANOOS_FIRMWARE_DIR alone when
+ * it is set; else in the build tree beside this command (BUILD/bin/nanoos ->
+ * BUILD/firmware/), then where the Debian package puts it
+ * (/usr/share/nanoos/firmware/). The
  * port is --port, or the one serial device a board shows up as
  * (/dev/ttyACM*, /dev/ttyUSB*). avrdude's own output (its progress bars and
  * errors) reaches the terminal as it is; `--dry-run` prints the command.
@@ -66,8 +67,9 @@ static void usage(FILE *out)
 	        "  --baud N          the port's speed (default: the bootloader's)\n"
 	        "  --hex FILE        this firmware instead of the one built for MCU\n"
 	        "  --dry-run         print the avrdude command, run nothing\n\n"
-	        "The firmware is looked for in $NANOOS_FIRMWARE_DIR, in BUILD/firmware/\n"
-	        "beside this command (`make firmware`), then in /usr/share/nanoos/firmware/.\n\n"
+	        "The firmware is looked for in $NANOOS_FIRMWARE_DIR alone when it is set;\n"
+	        "else in BUILD/firmware/ beside this command (`make firmware`), then in\n"
+	        "/usr/share/nanoos/firmware/.\n\n"
 	        "boards:\n");
 	for (i = 0; i < NBOARDS; i++)
 		fprintf(out, "  %-12s %s (avrdude -c %s -b %s)\n", boards[i].mcu, boards[i].name,
@@ -100,15 +102,18 @@ static int find_firmware(const struct board *b, char *out, size_t n)
 	ssize_t len;
 	int i, ndirs = 0;
 
+	/* An explicit directory is the only place: a firmware left in the
+	 * build tree must not be flashed instead of the one asked for. */
 	if (env != NULL && env[0] != '\0')
 		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	len = ndirs ? 0 : readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (len > 0) {
 		self[len] = '\0';
 		*strrchr(self, '/') = '\0';             /* BUILD/bin */
 		snprintf(dirs[ndirs++], PATH_MAX, "%.*s/../firmware", PATH_MAX - 16, self);
 	}
-	snprintf(dirs[ndirs++], PATH_MAX, "/usr/share/nanoos/firmware");
+	if (env == NULL || env[0] == '\0')
+		snprintf(dirs[ndirs++], PATH_MAX, "/usr/share/nanoos/firmware");
 	for (i = 0; i < ndirs; i++) {
 		snprintf(out, n, "%.*s/%s", PATH_MAX - 64, dirs[i], b->firmware);
 		if (is_file(out) && realpath(out, self) != NULL) {

@@ -17,7 +17,8 @@
  *                                          not canonical). A background
  *                                          group's read sends it SIGTTIN and
  *                                          waits to be cancelled by it: -EIO
- *                                          when it is ignored   from workers
+ *                                          when it is ignored   from workers,
+ *                                                     ("shell", 0)
  *   CONSOLE_MSG_WRITE   console_io      -> bytes; -EIO after a hangup; waits
  *                                          while ^S stopped the output (IXON)
  *                                                     from workers, host side
@@ -47,7 +48,7 @@
 #define HELD_MAX 2
 #define ECHO_SIZE 16
 #define OUT_CHUNK 16                   /* output after ONLCR, on the stack */
-#define STACK_SIZE 640                 /* the state (172 bytes) and ~400 of frames */
+#define STACK_SIZE 1024                /* the state (172 bytes) and its frames */
 #else
 #define INPUT_SIZE 4096
 #define RECORDS_MAX 64
@@ -912,7 +913,9 @@ static int32_t on_read(msg_t *m, void *state)
 	struct console_state *st = state;
 	uint32_t now = now_ms();
 
-	if (!from_worker(m))
+	/* ("shell", 0) reads too: the AVR firmware's shell is a kernel
+	 * process (firmware/shell.c), not a guest. */
+	if (!from_worker(m) && !kproc_sent_by(m, "shell", 0))
 		return -NOS_EPERM;
 	return settle(st, m, try_read(st, m->payload, now, 1), now);
 }

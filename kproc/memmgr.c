@@ -151,8 +151,8 @@ static int32_t on_new(msg_t *m, void *state)
 		release(st, a, 0);          /* execve: a new program, a new account */
 	else if (!(a = account_new(st, q->pid)))
 		return -NOS_EAGAIN;
-	a->brk_start = a->brk = (q->a + 4095u) & ~4095u;
-	a->map_top = q->b & ~4095u;
+	a->brk_start = a->brk = (q->a + 4095u) & ~(uint32_t)4095;
+	a->map_top = q->b & ~(uint32_t)4095;
 	a->limit = q->len;
 	return 0;
 }

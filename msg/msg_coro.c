@@ -15,8 +15,10 @@
  * otherwise take a stack switch for stack corruption.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "msg/coro_arch.h"
+#include "msg/msg_coro.h"
 #include "msg/msg_port.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -29,7 +31,7 @@
 #endif
 
 #ifdef __AVR__
-#define DEFAULT_STACK_SIZE 256u
+#define DEFAULT_STACK_SIZE 512u
 #elif defined(CORO_ASAN) || defined(CORO_TSAN)
 #define DEFAULT_STACK_SIZE (512u * 1024u)
 #else
@@ -239,6 +241,9 @@ int port_start(struct msg_slot *s, size_t stack_size)
 	if (p->stack == NULL)
 		return -NOS_ENOMEM;
 	p->stack_size = stack_size;
+#ifdef __AVR__
+	memset(p->stack, MSG_CORO_STACK_PAINT, stack_size);   /* for msg_coro_stack_use */
+#endif
 	p->sp = coro_stack_init(p->stack, stack_size);
 	p->waiting = 0;
 	p->finished = 0;
@@ -278,4 +283,29 @@ void port_exit_current(void)
 	current->port->finished = 1;
 	schedule();
 	port_fatal("a finished coroutine was resumed");
+}
+
+/* ---------------------------------------------------------------- measures */
+
+int msg_coro_stack_use(unsigned slot, char *name, unsigned *index, size_t *size, size_t *used)
+{
+	struct msg_slot *s;
+	struct port_proc *p;
+	const uint8_t *b;
+	size_t untouched = 0;
+
+	if (slot >= MSG_MAX_PROCS)
+		return -NOS_EINVAL;
+	s = &msg_slots[slot];
+	p = &procs[slot];
+	if (!schedulable(s) || p->stack == NULL)
+		return -NOS_ESRCH;
+	b = p->stack;
+	while (untouched < p->stack_size && b[untouched] == MSG_CORO_STACK_PAINT)
+		untouched++;
+	memcpy(name, s->name, MSG_NAME_MAX);
+	*index = s->index;
+	*size = p->stack_size;
+	*used = p->stack_size - untouched;
+	return 0;
 }

@@ -32,6 +32,8 @@ PACKAGES_NO_RECOMMENDS="
 simavr
 libsimavr-dev
 qemu-user
+avrdude
+arduino-core-avr
 "
 
 missing_of() {

@@ -64,7 +64,7 @@ static int plan(struct stack_plan *p, uint32_t top, uint32_t max_bytes,
 	p->words = 1u + p->argc + 1u + p->envc + 1u + 2u * AUXV_MAX;
 	/* Signed 64-bit positions: a stack too big for the space goes below 0
 	 * instead of wrapping. */
-	str_at = (int64_t)(top & ~15u) - 4 - p->strings;
+	str_at = (int64_t)(top & ~(uint32_t)15) - 4 - p->strings;
 	rand_at = (str_at & ~(int64_t)15) - 16;
 	sp = (rand_at - (int64_t)p->words * 4) & ~(int64_t)15;
 	if ((int64_t)top - sp > (int64_t)max_bytes)
@@ -72,7 +72,7 @@ static int plan(struct stack_plan *p, uint32_t top, uint32_t max_bytes,
 	if (sp < 0)
 		return -NOS_EFAULT;
 	p->str_at = (uint32_t)str_at;
-	p->execfn_at = (top & ~15u) - 4u - (uint32_t)strlen(execfn) - 1u;
+	p->execfn_at = (top & ~(uint32_t)15) - 4u - (uint32_t)strlen(execfn) - 1u;
 	p->rand_at = (uint32_t)rand_at;
 	p->sp = (uint32_t)sp;
 	return 0;
@@ -168,7 +168,7 @@ int guest_stack_init(guest_mem *m, uint32_t stack_top, uint32_t max_bytes,
 	if ((r = gmem_write(m, p.execfn_at, execfn, (uint32_t)strlen(execfn) + 1u)) < 0 ||
 	    (r = gmem_write(m, p.rand_at, random16, 16)) < 0 ||
 	    (r = gmem_fill(m, p.execfn_at + (uint32_t)strlen(execfn) + 1u, 0,
-	                   (stack_top & ~15u) - p.execfn_at - (uint32_t)strlen(execfn) - 1u)) < 0)
+	                   (stack_top & ~(uint32_t)15) - p.execfn_at - (uint32_t)strlen(execfn) - 1u)) < 0)
 		return r;
 	*sp_out = p.sp;
 	return 0;

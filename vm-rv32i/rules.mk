@@ -70,3 +70,9 @@ $(BUILD)/tests/test_rv32_cpu_nocache: tests/unit/test_rv32_cpu.c tests/unit/test
 		$< $(VM_NOCACHE_SRC) -o $@ $(BUILD)/lib/libnanoos_threads.a $(LDFLAGS) $(LDLIBS) $(CHECK_LIBS)
 ALL_EXTRA += $(BUILD)/tests/test_rv32_cpu_nocache
 LINUX_SRC += vm-rv32i/sys_users.c
+
+# The streaming ELF loader (the AVR firmware's)
+PORTABLE_SRC += vm-rv32i/elf_stream.c
+AVR_CHECK_OBJ += build/avr/vm-rv32i/elf_stream.o
+ONE_BACKEND_SUITES += elf_stream
+$(BUILD)/tests/test_elf_stream: $(VM_TEST_HDRS) $(RV32_FIXTURES) $(USR_PROG_BINS)

@@ -104,7 +104,7 @@
 #define SEM_BLTU(next)   { BRANCH(X(op->rs1) < X(op->rs2)); }
 #define SEM_BGEU(next)   { BRANCH(X(op->rs1) >= X(op->rs2)); }
 #define SEM_JAL(next)    { JAL_DIRECT; }
-#define SEM_JALR(next)   { JUMP_LINK(EA & ~1u, PC_NOW + 4u); }
+#define SEM_JALR(next)   { JUMP_LINK(EA & ~(uint32_t)1, PC_NOW + 4u); }
 
 /* Direct jumps whose target is misaligned or outside the space. */
 #define SEM_BRANCH_FAR(next)                                                   \

@@ -2,7 +2,8 @@
  * avr_harness.c: run AVR firmware in libsimavr with a console and an SD card.
  *
  *   avr_harness [--mcu atmega2560] [--freq 16000000] [--sd IMG]
- *               [--sd-bad-crc] [--timeout SECONDS] FIRMWARE.elf
+ *               [--sd-bad-crc] [--xmem BYTES] [--prompt STR] [--timeout SECONDS]
+ *               FIRMWARE.elf
  *
  * USART0 goes to stdout as raw bytes; stdin is fed to USART0 while the chip
  * signals XON. An SPI-mode SD card (SDHC, block addressed) sits on the SPI
@@ -10,6 +11,10 @@
  * (512-byte blocks); without --sd the card never answers (MISO stays 0xFF),
  * as when no card is inserted. --sd-bad-crc makes the card send a wrong
  * CRC16 with every data block, as a noisy bus would, to test the host's check.
+ * --xmem BYTES puts that much external SRAM on the XMEM bus, from 0x2200
+ * (at most 56 KiB, to 0xFFFF), as an SRAM expansion on a Mega 2560 does;
+ * the firmware turns the bus on (XMCRA's SRE) before using it. --prompt STR
+ * feeds stdin a line at a time, each once the output ends with STR.
  *
  * Exit: 0 when the firmware halts (cli; sleep), 3 when it crashes, 2 when the
  * time limit (wall clock) passes, 1 on a usage or setup error. The simulated
@@ -401,6 +406,13 @@ static int card_open(const char *path)
 static avr_irq_t *uart_in_irq;
 static int uart_xon;             /* the UART has room: XON seen (after RXEN is set) */
 static int stdin_open = 1;
+/* --prompt: a line of stdin goes in only once the output ends with it, as
+ * a person types after the prompt (the console echoes type-ahead at once,
+ * which would interleave with the output the test reads). */
+static const char *prompt;
+static size_t prompt_len;
+static char out_tail[64];
+static int prompt_seen;
 
 static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param)
 {
@@ -410,6 +422,12 @@ static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param)
 	(void)param;
 	if (write(1, &c, 1) != 1)
 		exit(1);
+	if (prompt) {
+		memmove(out_tail, out_tail + 1, sizeof(out_tail) - 1);
+		out_tail[sizeof(out_tail) - 1] = (char)c;
+		if (!memcmp(out_tail + sizeof(out_tail) - prompt_len, prompt, prompt_len))
+			prompt_seen = 1;
+	}
 }
 
 static void on_xon(struct avr_irq_t *irq, uint32_t value, void *param)
@@ -434,13 +452,15 @@ static void feed_stdin(void)
 	struct pollfd p = { .fd = 0, .events = POLLIN };
 	uint8_t c;
 
-	while (stdin_open && uart_xon && poll(&p, 1, 0) > 0) {
+	while (stdin_open && uart_xon && (!prompt || prompt_seen) && poll(&p, 1, 0) > 0) {
 		ssize_t n = read(0, &c, 1);
 		if (n <= 0) {
 			stdin_open = 0;
 			return;
 		}
 		avr_raise_irq(uart_in_irq, c);
+		if (c == '\n')
+			prompt_seen = 0;
 	}
 }
 
@@ -454,10 +474,20 @@ static void quiet_logger(avr_t *avr, const int level, const char *fmt, va_list a
 	}
 }
 
+/* simavr sleeps in real time while the firmware sleeps (waiting for its
+ * timer): skip it, the cycle count still advances, so simulated time stays
+ * exact and the run takes only the time the simulation needs. */
+static void no_sleep(avr_t *avr, avr_cycle_count_t how_long)
+{
+	(void)avr;
+	(void)how_long;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: avr_harness [--mcu atmega2560] [--freq 16000000] [--sd IMG] "
-	        "[--sd-bad-crc] [--timeout SECONDS] FIRMWARE.elf\n");
+	        "[--sd-bad-crc] [--xmem BYTES] [--prompt STR] [--timeout SECONDS] "
+	        "FIRMWARE.elf\n");
 	exit(1);
 }
 
@@ -488,7 +518,7 @@ static void wire_up(avr_t *avr)
 int main(int argc, char **argv)
 {
 	const char *mcu = "atmega2560", *sd = NULL, *elf = NULL;
-	uint32_t freq = 16000000;
+	uint32_t freq = 16000000, xmem = 0;
 	double limit = 60;
 	elf_firmware_t fw;
 	avr_t *avr;
@@ -506,6 +536,14 @@ int main(int argc, char **argv)
 			bad_data_crc = 1;
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			limit = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--prompt") && i + 1 < argc) {
+			prompt = argv[++i];
+			prompt_len = strlen(prompt);
+			if (prompt_len == 0 || prompt_len > sizeof(out_tail))
+				usage();
+		}
+		else if (!strcmp(argv[i], "--xmem") && i + 1 < argc)
+			xmem = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (argv[i][0] == '-' || elf)
 			usage();
 		else
@@ -526,7 +564,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "avr_harness: %s: simavr does not know this MCU; try atmega2560\n", mcu);
 		return 1;
 	}
+	if (xmem) {
+		/* simavr sizes the data space from ramend at avr_init. */
+		if (xmem > 0x10000u - (avr->ramend + 1u)) {
+			fprintf(stderr, "avr_harness: --xmem %u: at most %u bytes fit above the "
+			        "internal SRAM\n", xmem, 0x10000u - (avr->ramend + 1u));
+			return 1;
+		}
+		avr->ramend += xmem;
+	}
 	avr_init(avr);
+	avr->log = LOG_WARNING;         /* the core's reasons for a crash */
+	avr->sleep = no_sleep;
 	avr_load_firmware(avr, &fw);
 	avr->frequency = freq;
 	wire_up(avr);

@@ -1,0 +1,111 @@
+#!/bin/bash
+# The NanoOs firmware (make firmware) booted in simavr: tests/avr/avr_harness
+# runs build/firmware/nanoos-atmega2560.elf with 32 KiB of XMEM SRAM and an
+# SPI SD card backed by an image from `nanoos sdimage create --rootfs`.
+# Through the console: boot to the prompt; run /bin/hello and /bin/echo
+# from the card (built and copied on Linux); write a file on the board and
+# read it on Linux (sdimage cat, fsck); a guest that faults, and the prompt
+# coming back; a file that is no ELF; a missing program; then no card and
+# a card whose volume does not mount, which must say so, not hang.
+set -u
+B=$(realpath "${1:-${BUILD:-build}}")      # the build dir: $1, $BUILD (run-tests.sh) or build
+. "$(dirname "$0")/lib.sh"
+H=$B/tests/tools/avr_harness
+FW=$B/firmware/nanoos-atmega2560.elf
+N=$B/bin/nanoos
+suite_needs firmware "$H" "$FW" "$N" "$B/rootfs/bin/hello" "$B/tests/avr/fault.elf" \
+	"$B/tests/avr/fib15.elf"
+suite_tmpdir
+
+board() {       # board [--sd IMG] < commands: out (the console), err, st
+	"$H" --xmem 32768 --prompt 'nanoos> ' --timeout 240 "$@" "$FW" >out 2>err
+	st=$?
+	tr -d '\r' <out >out.txt && mv out.txt out
+}
+has() {         # has NAME REGEX: a line of the console matches
+	if grep -qE -- "$2" out; then ok "$1"; else bad "$1" "$(cat out err | tail -30)"; fi
+}
+hasnt() {
+	if grep -qE -- "$2" out; then bad "$1" "$(grep -E -- "$2" out)"; else ok "$1"; fi
+}
+
+# A card made on Linux, with the userland and two test programs on it.
+"$N" sdimage create card.img --size 64M --rootfs "$B/rootfs" >/dev/null 2>err ||
+	bad "sdimage create" "$(cat err)"
+"$N" sdimage put card.img "$B/tests/avr/fault.elf" /bin/fault >/dev/null 2>err &&
+"$N" sdimage put card.img "$B/tests/avr/fib15.elf" /bin/fib15 >/dev/null 2>&1 &&
+printf 'plain text, not a program\n' >notelf && "$N" sdimage put card.img notelf /bin/notelf \
+	>/dev/null 2>&1 || bad "sdimage put" "$(cat err)"
+
+board --sd card.img <<'EOF'
+hello
+/bin/echo a b c
+echo written on the board > /board.txt
+cat /board.txt
+fault
+hello
+notelf
+nothere
+time fib15
+mem
+halt
+EOF
+expect "the board halts when asked" 0 ""
+has "the banner names the board" '^NanoOs [0-9.]+ on Arduino Mega 2560'
+has "the card is found over SPI" '^sd: SDHC card, 64 MiB'
+has "the volume mounts" '^fs: volume mounted'
+has "boot reports its time" '^nanoos: ready in [0-9]+ ms'
+has "the prompt comes" '^nanoos> '
+has "/bin/hello from the card prints its greeting" '^Hello from NanoOs!$'
+has "/bin/echo a b c prints its arguments" '^a b c$'
+has "the board's cat reads the file it wrote" '^written on the board$'
+has "a faulting guest is named, with the fault" \
+	'^/bin/fault: segmentation fault \(store fault at 0x7ffffff0\), pc 0x'
+has "it ran up to the fault" '^about to fault$'
+hasnt "nothing ran after the fault" 'still here'
+has "the shell says how it ended" '^fault: killed by signal 11'
+if [ "$(grep -c '^Hello from NanoOs!$' out)" = 2 ]; then
+	ok "after the fault the prompt comes back and runs hello again"
+else
+	bad "after the fault the prompt comes back and runs hello again" "$(tail -30 out)"
+fi
+has "a file that is no ELF is refused with the reason" '^/bin/notelf: not an ELF file'
+has "a missing program is named" '^/bin/nothere: no such file or directory'
+has "fib(15) prints its result" '^fib: 0x00000262$'
+has "time reports instructions and time" '^[0-9]+ instructions in [0-9]+ ms: [0-9]+ per second'
+has "mem reports every process's stack" '^  stack fs: [0-9]+ of [0-9]+$'
+has "the board stops cleanly" '^nanoos: halted'
+expect_err "the harness reports simulated cycles" 0 '^avr_harness: [0-9]+ cycles'
+"$N" sdimage cat card.img /board.txt >cat.out 2>&1
+if [ "$(cat cat.out)" = "written on the board" ]; then ok "Linux reads the file the board wrote"
+else bad "Linux reads the file the board wrote" "$(cat cat.out)"; fi
+if "$N" sdimage fsck card.img >fsck1.out 2>&1; then ok "the card is clean after halt (nanoos fsck)"
+else bad "the card is clean after halt (nanoos fsck)" "$(cat fsck1.out)"; fi
+fsck_step card.img "the board's session"
+grep -E '^[0-9]+ instructions in' out | head -1 | sed 's/^/firmware: fib(15): /'
+grep -E '^nanoos: ready in' out | sed 's/^/firmware: /'
+
+# No card: MISO stays high. The board says so and the shell still answers.
+board <<'EOF'
+hello
+ls
+halt
+EOF
+expect "with no card the board still halts when asked" 0 ""
+has "no card is reported with what to do" '^sd: no card.*insert a card'
+has "a program cannot run without a volume, and says why" '^hello: no volume: no card'
+has "ls says why too" '^ls: no volume'
+
+# A card whose volume does not mount: its boot sector is wiped.
+cp card.img bad.img
+dd if=/dev/zero of=bad.img bs=512 seek=2048 count=1 conv=notrunc status=none
+board --sd bad.img <<'EOF'
+hello
+halt
+EOF
+expect "with a damaged volume the board still halts when asked" 0 ""
+has "the damaged volume is reported, with the fix" \
+	"^fs: the card's volume does not mount: .*format it with .nanoos sdimage create"
+has "programs say there is no volume" '^hello: no volume'
+
+suite_end
