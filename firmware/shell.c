@@ -311,6 +311,8 @@ static void report_end(const char *name, int32_t wstatus)
 {
 	if ((wstatus & 0x7f) == 0)
 		return;                          /* an exit: its code is its own business */
+	if (wstatus == 2)
+		out("\r\n");                    /* after the console's echo of ^C */
 	out(name);
 	out(wstatus == 2 ? ": interrupted\r\n" : ": killed by signal ");
 	if (wstatus != 2) {

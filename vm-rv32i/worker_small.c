@@ -79,8 +79,10 @@ static int swap_open(struct wsmall *w, char *why, uint16_t whylen)
 			r = fs_fsync(w->cfg->fs, h);
 	}
 	if (r < 0) {
+		/* A card too full for it: give the space back, and say so. */
 		fs_close(w->cfg->fs, h);
-		wsmall_why(why, whylen, "cannot size the swap file ", w->cfg->swap_path, r);
+		fs_unlink(w->cfg->fs, &kernel_cred, w->cfg->swap_path);
+		wsmall_why(why, whylen, "cannot make the swap file ", w->cfg->swap_path, r);
 		return r;
 	}
 	w->swap = h;

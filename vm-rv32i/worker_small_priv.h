@@ -58,6 +58,6 @@ void wsmall_log(struct wsmall *w, const char *text);
 /* "CMD: segmentation fault (load fault at 0x...), pc 0x..." */
 void wsmall_fault_text(char *out, uint16_t n, const char *cmd, const char *what,
                        const char *stop, uint32_t pc, uint32_t value, int is_insn);
-int wsmall_memmgr(struct wsmall *w, uint16_t type, uint32_t a, uint32_t b);
+int32_t wsmall_memmgr(struct wsmall *w, uint16_t type, uint32_t a, uint32_t b);
 
 #endif

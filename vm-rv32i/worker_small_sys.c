@@ -113,13 +113,17 @@ static int32_t console_call(struct wsmall *w, uint16_t type, void *payload, uint
 	return msg_wait(&m, MSG_FOREVER);
 }
 
-int wsmall_memmgr(struct wsmall *w, uint16_t type, uint32_t a, uint32_t b)
+/* The reply is read from the message, not msg_call's int: on AVR an int
+ * is 16 bits, and a program break (BRK's reply) is a 32-bit address. */
+int32_t wsmall_memmgr(struct wsmall *w, uint16_t type, uint32_t a, uint32_t b)
 {
 	struct memmgr_req q = { w->pid, a, b, b > a ? b - a : 0 };
 	msg_t m;
+	int r;
 
 	msg_init(&m, type, &q, sizeof(q));
-	return msg_call(w->cfg->memmgr, &m, MSG_FOREVER);
+	r = msg_call(w->cfg->memmgr, &m, MSG_FOREVER);
+	return msg_done(&m) ? m.status : r;
 }
 
 /* ---------------------------------------------------------------- fds */

@@ -14,7 +14,8 @@
  * --xmem BYTES puts that much external SRAM on the XMEM bus, from 0x2200
  * (at most 56 KiB, to 0xFFFF), as an SRAM expansion on a Mega 2560 does;
  * the firmware turns the bus on (XMCRA's SRE) before using it. --prompt STR
- * feeds stdin a line at a time, each once the output ends with STR.
+ * feeds stdin a line at a time, each once the output ends with STR; a ^C
+ * byte goes one simulated second after the line before it.
  *
  * Exit: 0 when the firmware halts (cli; sleep), 3 when it crashes, 2 when the
  * time limit (wall clock) passes, 1 on a usage or setup error. The simulated
@@ -446,21 +447,36 @@ static void on_xoff(struct avr_irq_t *irq, uint32_t value, void *param)
 	uart_xon = 0;
 }
 
-/* Feed stdin while the UART has room; never block the simulation. */
-static void feed_stdin(void)
+/* Feed stdin while the UART has room; never block the simulation. With
+ * --prompt, a line goes once the prompt came, and a ^C (0x03) goes one
+ * simulated second after the line before it, whatever the output: it is
+ * how a test interrupts a program that never returns to the prompt. */
+static void feed_stdin(avr_t *avr)
 {
+	static int pending = -1;
+	static avr_cycle_count_t last_line;
 	struct pollfd p = { .fd = 0, .events = POLLIN };
 	uint8_t c;
 
-	while (stdin_open && uart_xon && (!prompt || prompt_seen) && poll(&p, 1, 0) > 0) {
-		ssize_t n = read(0, &c, 1);
-		if (n <= 0) {
-			stdin_open = 0;
-			return;
+	while (stdin_open && uart_xon) {
+		if (pending < 0) {
+			if (poll(&p, 1, 0) <= 0)
+				return;
+			if (read(0, &c, 1) != 1) {
+				stdin_open = 0;
+				return;
+			}
+			pending = c;
 		}
-		avr_raise_irq(uart_in_irq, c);
-		if (c == '\n')
+		if (prompt && pending == 0x03 ? avr->cycle - last_line < avr->frequency :
+		    prompt && !prompt_seen)
+			return;
+		avr_raise_irq(uart_in_irq, (uint32_t)pending);
+		if (pending == '\n' || pending == 0x03) {
 			prompt_seen = 0;
+			last_line = avr->cycle;
+		}
+		pending = -1;
 	}
 }
 
@@ -586,7 +602,7 @@ int main(int argc, char **argv)
 		if (state == cpu_Done || state == cpu_Crashed)
 			break;
 		if ((n & 0xfff) == 0) {
-			feed_stdin();
+			feed_stdin(avr);
 			if (difftime(time(NULL), start) > limit)
 				break;
 		}

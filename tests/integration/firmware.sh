@@ -85,6 +85,33 @@ fsck_step card.img "the board's session"
 grep -E '^[0-9]+ instructions in' out | head -1 | sed 's/^/firmware: fib(15): /'
 grep -E '^nanoos: ready in' out | sed 's/^/firmware: /'
 
+# A program that never ends: ^C (one simulated second after the line)
+# ends it and the prompt comes back; the card stays clean.
+printf 'yes\n\003hello\nhalt\n' | board --sd card.img
+expect "after ^C the board still halts when asked" 0 ""
+has "^C ends a program that never returns" '^yes: interrupted'
+has "and the prompt runs the next one" '^Hello from NanoOs!$'
+if "$N" sdimage fsck card.img >fsck2.out 2>&1; then ok "the card is clean after ^C and halt"
+else bad "the card is clean after ^C and halt" "$(cat fsck2.out)"; fi
+
+# A full card: no room for the swap file. The program says so, the space
+# comes back, and a file can still be written.
+"$N" sdimage create full.img --size 16M --rootfs "$B/rootfs" >/dev/null 2>&1
+free_kib=$("$N" sdimage df full.img | awk 'NR == 2 { v = $4; m = v ~ /M$/ ? 1024 : 1;
+	sub(/[KM]$/, "", v); print int(v * m) }')
+head -c $(( (free_kib - 64) * 1024 )) /dev/zero >big
+"$N" sdimage put full.img big /big >/dev/null 2>err || bad "fill the card" "$(cat err)"
+printf 'hello\necho still room > /small.txt\ncat /small.txt\nhalt\n' | board --sd full.img
+expect "with a full card the board still halts when asked" 0 ""
+has "a full card is named as the reason" \
+	'^/bin/hello: cannot make the swap file /swap: no space left on device'
+has "the space comes back: a small file is written" '^still room$'
+"$N" sdimage ls full.img / >ls.out 2>&1
+if grep -q swap ls.out; then bad "no half-made swap file is left" "$(cat ls.out)"
+else ok "no half-made swap file is left"; fi
+if "$N" sdimage fsck full.img >fsck3.out 2>&1; then ok "the full card is clean after halt"
+else bad "the full card is clean after halt" "$(cat fsck3.out)"; fi
+
 # No card: MISO stays high. The board says so and the shell still answers.
 board <<'EOF'
 hello
