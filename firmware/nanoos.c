@@ -238,7 +238,9 @@ int main(void)
 	else {
 		uart_puts("nanoos: ready in ");
 		uart_put_u32((uint32_t)(msg_now_ns() / 1000000u));
-		uart_puts(" ms\r\n");
+		uart_puts(" ms, ");
+		uart_put_u32(sd_spi_bytes);
+		uart_puts(" bytes on the SD card's bus\r\n");
 		shell_run(&sys);
 	}
 	halt();

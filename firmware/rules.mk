@@ -68,3 +68,8 @@ $(FW_DIR)/%.hex: $(FW_DIR)/%.elf
 firmware: $(FW_HEX)
 	$(Q)firmware/size-table.sh $(FW_ELF)
 ALL_EXTRA += firmware
+
+# `make run-firmware`: the firmware in simavr on this terminal (run-sim.sh).
+.PHONY: run-firmware
+run-firmware: firmware $(BUILD)/tests/tools/avr_harness rootfs
+	$(Q)firmware/run-sim.sh $(BUILD)

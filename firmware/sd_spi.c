@@ -41,8 +41,11 @@ static void cs_high(void)
 	PORTB |= _BV(SD_CS_BIT);
 }
 
+uint32_t sd_spi_bytes;
+
 static uint8_t spi_xfer(uint8_t out)
 {
+	sd_spi_bytes++;
 	SPDR = out;
 	while (!(SPSR & _BV(SPIF)))
 		;

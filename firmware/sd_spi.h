@@ -41,6 +41,10 @@ enum sd_spi_error sd_spi_init(struct sd_spi *sd, uint8_t crc);
 enum sd_spi_error sd_spi_read(struct sd_spi *sd, uint32_t block, uint8_t *buf);
 enum sd_spi_error sd_spi_write(struct sd_spi *sd, uint32_t block, const uint8_t *buf);
 
+/* Bytes moved on the bus so far: simavr charges 100 us a byte, a real bus
+ * at 8 MHz 1 us, so the firmware's times in simavr can be put right. */
+extern uint32_t sd_spi_bytes;
+
 /* A short English phrase for an error ("no card", ...). */
 const char *sd_spi_strerror(enum sd_spi_error e);
 

@@ -322,7 +322,8 @@ static void report_end(const char *name, int32_t wstatus)
 }
 
 /* Simulated time on simavr: the cycle count at 16 MHz is the clock. */
-static void report_time(uint64_t instret, uint64_t ns, uint32_t page_ins, uint32_t page_outs)
+static void report_time(uint64_t instret, uint64_t ns, uint32_t page_ins, uint32_t page_outs,
+                        uint32_t bus_bytes)
 {
 	uint32_t ms = (uint32_t)(ns / 1000000u);
 
@@ -335,7 +336,9 @@ static void report_time(uint64_t instret, uint64_t ns, uint32_t page_ins, uint32
 	out_u32(page_ins);
 	out(" pages in, ");
 	out_u32(page_outs);
-	out(" out\r\n");
+	out(" out; ");
+	out_u32(bus_bytes);
+	out(" bytes on the SD card's bus\r\n");
 }
 
 static int spawn(const char *path, struct sched_spawn *sp)
@@ -416,6 +419,7 @@ static int run_program(int argc, char **argv, int timed)
 	struct sched_spawn sp;
 	struct sched_wait w;
 	uint32_t ins = sys->worker_cfg.page_ins, outs = sys->worker_cfg.page_outs;
+	uint32_t bus = sd_spi_bytes;
 	uint64_t t0;
 	msg_t m;
 	int r;
@@ -444,7 +448,7 @@ static int run_program(int argc, char **argv, int timed)
 	report_end(argv[0], w.wstatus);
 	if (timed)
 		report_time(w.instret, msg_now_ns() - t0, sys->worker_cfg.page_ins - ins,
-		            sys->worker_cfg.page_outs - outs);
+		            sys->worker_cfg.page_outs - outs, sd_spi_bytes - bus);
 	return (w.wstatus >> 8) & 0xff;
 }
 
