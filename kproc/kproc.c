@@ -119,7 +119,7 @@ static const struct kproc_handler *handler_for(const struct kproc_service *svc, 
 }
 
 /* Messages the loop answers itself. 1: handled (*stop set for STOP). */
-static int serve_common(msg_t *m, int *stop)
+int kproc_serve_common(msg_t *m, int *stop)
 {
 	struct kproc_ping *ping;
 
@@ -193,7 +193,7 @@ int kproc_serve(const struct kproc_service *svc)
 				svc->returned(m, svc->state);
 			continue;
 		}
-		if (!serve_common(m, &stop))
+		if (!kproc_serve_common(m, &stop))
 			serve_one(svc, m);
 	}
 	return 0;

@@ -92,6 +92,11 @@ struct kproc_service {
 int32_t kproc_hold(msg_t **slots, unsigned n, msg_t *m);
 void kproc_drop(msg_t **slots, unsigned n, const msg_t *m);
 
+/* For a process with a loop of its own: answer KPROC_MSG_PING and
+ * KPROC_MSG_STOP as kproc_serve does. 1 when m was one of them (then *stop
+ * is set for a STOP from the parent), 0 when m is left to the caller. */
+int kproc_serve_common(msg_t *m, int *stop);
+
 /* Serve until KPROC_MSG_STOP from the parent; returns 0 then. */
 int kproc_serve(const struct kproc_service *svc);
 

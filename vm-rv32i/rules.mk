@@ -49,7 +49,7 @@ $(RV32_FIX_DIR)/isa.elf: $(RV32_FIX_SRC)/isa.S $(RV32_FIX_SRC)/rv32.ld
 	$(Q)$(RV32_CC) $(RV32_FIX_FLAGS) -march=rv32im_zicsr_zifencei $< -o $@
 
 # ---------------------------------------------------------------- suites
-VM_TEST_HDRS := tests/unit/rv32/rvtest.h
+VM_TEST_HDRS := tests/unit/rv32/rvtest.h tests/unit/rv32/elf_mutate.h
 ONE_BACKEND_SUITES += gmem rv32_cpu elf_load
 $(BUILD)/tests/test_gmem: $(VM_TEST_HDRS)
 $(BUILD)/tests/test_rv32_cpu: $(VM_TEST_HDRS) $(RV32_FIXTURES)

@@ -740,6 +740,8 @@ static void handle(struct worker *w, msg_t *m)
 		completed(w, m);
 		return;
 	}
+	if (kproc_serve_common(m, &w->stopping))
+		return;
 	switch (m->type) {
 	case WORKER_MSG_START:
 		if (m->from != w->cfg.starter && !kproc_sent_by(m, "sched", 0)) {
@@ -768,22 +770,6 @@ static void handle(struct worker *w, msg_t *m)
 	}
 	case WORKER_MSG_RLIMIT:
 		msg_reply(m, on_rlimit(w, m));
-		return;
-	case KPROC_MSG_STOP:
-		if (m->from != kproc_parent()) {
-			msg_reply(m, -NOS_EPERM);
-			return;
-		}
-		w->stopping = 1;
-		msg_reply(m, 0);
-		return;
-	case KPROC_MSG_PING:
-		if (m->size == sizeof(struct kproc_ping)) {
-			((struct kproc_ping *)m->payload)->value++;
-			msg_reply(m, 0);
-		} else {
-			msg_reply(m, -NOS_EBADMSG);
-		}
 		return;
 	default:
 		msg_reply(m, -NOS_ENOSYS);

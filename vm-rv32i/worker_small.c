@@ -256,6 +256,16 @@ static void on_signal(struct wsmall *w, msg_t *m)
 
 void wsmall_handle(struct wsmall *w, msg_t *m)
 {
+	int stop = 0;
+
+	if (kproc_serve_common(m, &stop)) {
+		if (stop) {
+			w->stopping = 1;
+			if (w->running && !w->kill_sig)
+				w->kill_sig = 9;
+		}
+		return;
+	}
 	switch (m->type) {
 	case WORKER_MSG_START:
 		if (m->from != w->cfg->starter && !kproc_sent_by(m, "sched", 0))
@@ -267,24 +277,6 @@ void wsmall_handle(struct wsmall *w, msg_t *m)
 		break;
 	case WORKER_MSG_SIGNAL:
 		on_signal(w, m);
-		break;
-	case KPROC_MSG_STOP:
-		if (m->from != kproc_parent()) {
-			msg_reply(m, -NOS_EPERM);
-			break;
-		}
-		w->stopping = 1;
-		if (w->running && !w->kill_sig)
-			w->kill_sig = 9;
-		msg_reply(m, 0);
-		break;
-	case KPROC_MSG_PING:
-		if (m->size == sizeof(struct kproc_ping)) {
-			((struct kproc_ping *)m->payload)->value++;
-			msg_reply(m, 0);
-		} else {
-			msg_reply(m, -NOS_EBADMSG);
-		}
 		break;
 	default:
 		msg_reply(m, -NOS_ENOSYS);
