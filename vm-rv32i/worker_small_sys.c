@@ -196,7 +196,8 @@ static int32_t file_io(struct wsmall *w, struct wsmall_fd *f, uint32_t addr, uin
 	return (int32_t)done;
 }
 
-static int32_t sys_read(struct wsmall *w, const uint32_t a[6])
+/* read and write: the console, or a file at the fd's position. */
+static int32_t read_or_write(struct wsmall *w, const uint32_t a[6], int writing)
 {
 	struct wsmall_fd *f = fd_of(w, a[0]);
 
@@ -204,22 +205,21 @@ static int32_t sys_read(struct wsmall *w, const uint32_t a[6])
 		return -NOS_EBADF;
 	if (!gmem_in_range(&w->mem, a[1], a[2]))
 		return -NOS_EFAULT;
-	if (f->kind == WFD_CONSOLE)
-		return a[2] ? console_read(w, a[1], a[2]) : 0;
-	return file_io(w, f, a[1], a[2], 0);
+	if (f->kind == WFD_FILE)
+		return file_io(w, f, a[1], a[2], writing);
+	if (writing)
+		return console_write(w, a[0] == 2 ? 2 : 1, a[1], a[2]);
+	return a[2] ? console_read(w, a[1], a[2]) : 0;
+}
+
+static int32_t sys_read(struct wsmall *w, const uint32_t a[6])
+{
+	return read_or_write(w, a, 0);
 }
 
 static int32_t sys_write(struct wsmall *w, const uint32_t a[6])
 {
-	struct wsmall_fd *f = fd_of(w, a[0]);
-
-	if (!f)
-		return -NOS_EBADF;
-	if (!gmem_in_range(&w->mem, a[1], a[2]))
-		return -NOS_EFAULT;
-	if (f->kind == WFD_CONSOLE)
-		return console_write(w, a[0] == 2 ? 2 : 1, a[1], a[2]);
-	return file_io(w, f, a[1], a[2], 1);
+	return read_or_write(w, a, 1);
 }
 
 /* writev: the iovecs one after the other, as write would. */
