@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kproc/nos_errno.h"
+#include "vm-rv32i/gmem_paged.h"
 #include "vm-rv32i/rv32_exec.h"
 #include "vm-rv32i/rv32_handlers.h"
 #include "vm-rv32i/rv32_jit.h"
@@ -99,20 +100,39 @@ enum rv32_stop rv32_run(rv32_cpu *cpu, uint64_t budget)
 
 /* ------------------------------------------------------------ helpers */
 
+/* Where an access of n bytes at addr lies inside one cached page: its
+ * bytes in place (paged memory: the AVR's every load and store); NULL for
+ * anything else, which takes gmem_read/gmem_write's general path. */
+static uint8_t *in_one_page(guest_mem *m, uint32_t addr, unsigned n, int for_write)
+{
+	uint8_t *p;
+
+	if (m->kind != GMEM_PAGED || addr % GMEM_PAGE_SIZE > GMEM_PAGE_SIZE - n ||
+	    !gmem_in_range(m, addr, n) || gmem_paged_at(m, addr, for_write, &p) < 0)
+		return NULL;
+	return p;
+}
+
 uint64_t rv32_mem_load(guest_mem *m, uint32_t addr, unsigned n)
 {
-	uint8_t b[4] = { 0, 0, 0, 0 };
+	uint8_t b[4] = { 0, 0, 0, 0 }, *p = in_one_page(m, addr, n, 0);
 
-	if (gmem_read(m, addr, b, n) < 0)
+	if (p)
+		memcpy(b, p, n);
+	else if (gmem_read(m, addr, b, n) < 0)
 		return RV32_LOAD_FAULT;
 	return ld_32(b);
 }
 
 int rv32_mem_store(guest_mem *m, uint32_t addr, unsigned n, uint32_t v)
 {
-	uint8_t b[4];
+	uint8_t b[4], *p = in_one_page(m, addr, n, 1);
 
 	st_32(b, v);
+	if (p) {
+		memcpy(p, b, n);
+		return 0;
+	}
 	return gmem_write(m, addr, b, n) < 0 ? -1 : 0;
 }
 
@@ -145,14 +165,20 @@ uint32_t rv32_rem(uint32_t a, uint32_t b)
 
 /* ------------------------------------------------------------ plain loop */
 
-/* The word at pc, or -1 when pc is misaligned or outside the space. */
+/* The word at pc, or -1 when pc is misaligned or outside the space. An
+ * aligned word never crosses a page: paged memory hands out its bytes
+ * in place (the AVR's every instruction comes this way). */
 static int fetch(guest_mem *m, uint32_t pc, uint32_t *w)
 {
-	uint64_t v;
+	uint8_t *p;
 
-	if ((pc & 3u) != 0 || (v = rv32_mem_load(m, pc, 4)) == RV32_LOAD_FAULT)
+	if ((pc & 3u) != 0 || m->size < 4u || pc > m->size - 4u)
 		return -1;
-	*w = (uint32_t)v;
+	if (m->kind == GMEM_FLAT)
+		p = m->flat + pc;
+	else if (gmem_paged_at(m, pc, 0, &p) < 0)
+		return -1;
+	*w = ld_32(p);
 	return 0;
 }
 
