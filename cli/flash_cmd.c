@@ -196,6 +196,23 @@ static void print_quoted(const char *s)
 	putchar('\'');
 }
 
+/* 0 when the port can be opened for reading and writing, or 1 after an
+ * error line. avrdude 7.1's wiring programmer does not stop when it fails
+ * to open the port: it goes on with fd 0 and reads it for ever. access(),
+ * not open(): opening a board's port pulses DTR and resets it. */
+static int check_port(const char *port)
+{
+	if (access(port, R_OK | W_OK) == 0)
+		return 0;
+	if (errno == ENOENT)
+		cli_error(CMD, port, "no such port; check that the board is plugged in and "
+		          "name its port with --port (ls /dev/ttyACM* /dev/ttyUSB*)");
+	else
+		cli_error(CMD, port, "cannot use it: %s; on Debian, add yourself to the "
+		          "dialout group", strerror(errno));
+	return 1;
+}
+
 /* Run avrdude; its exit status, said plainly when it is not 0. */
 static int run_avrdude(const struct flash_args *a, const char **args)
 {
@@ -314,7 +331,7 @@ int flash_main(int argc, char **argv)
 	}
 	avrdude_args(&a, u, sizeof(u), args);
 	if (!a.dry_run)
-		return run_avrdude(&a, args);
+		return check_port(a.port) ? 1 : run_avrdude(&a, args);
 	for (i = 0; args[i] != NULL; i++) {
 		if (i > 0)
 			putchar(' ');

@@ -90,27 +90,35 @@ void wsmall_log(struct wsmall *w, const char *text)
 		wsmall_console_text(w, 2, text);
 }
 
+/* Let the inbox in (a signal from sched) without waiting. */
+static void drain_inbox(struct wsmall *w)
+{
+	msg_t *in;
+
+	while (msg_receive(&in, 0) == 0)
+		wsmall_handle(w, in);
+}
+
 /* Call the console, reading the inbox while the call waits (a read waits
  * for a line): a signal that ends the guest cancels the call. */
 static int32_t console_call(struct wsmall *w, uint16_t type, void *payload, uint32_t size)
 {
-	msg_t m, *in;
+	msg_t m;
 	int r;
 
 	msg_init(&m, type, payload, size);
 	r = msg_send(w->console, &m);
 	if (r < 0)
 		return r;
-	while (!msg_done(&m)) {
-		if (msg_receive(&in, 20000000) == 0)
-			wsmall_handle(w, in);
-		if (w->kill_sig && !msg_done(&m)) {
-			msg_cancel(&m);
+	while ((r = msg_wait(&m, 20000000)) == -NOS_ETIMEDOUT) {
+		drain_inbox(w);
+		if (w->kill_sig && msg_cancel(&m) == 0) {
 			msg_wait(&m, MSG_FOREVER);
 			return -NOS_EINTR;
 		}
 	}
-	return msg_wait(&m, MSG_FOREVER);
+	drain_inbox(w);
+	return r;
 }
 
 /* The reply is read from the message, not msg_call's int: on AVR an int
@@ -140,7 +148,7 @@ static int32_t console_write(struct wsmall *w, unsigned stream, uint32_t addr, u
 	uint32_t done = 0, n;
 	int32_t r;
 
-	while (done < len) {
+	while (done < len && !w->kill_sig) {
 		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
 		if (gmem_read(&w->mem, addr + done, buf, n) < 0)
 			return done ? (int32_t)done : -NOS_EFAULT;

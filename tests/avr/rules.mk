@@ -20,3 +20,6 @@ $(BUILD)/tests/avr/fib15.elf: $(RV32_FIX_SRC)/fib.c $(RV32_FIX_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  RV32CC  $@"
 	$(Q)$(RV32_CC) $(RV32_FIX_FLAGS) -DFIB_N=15 -march=rv32i $(RV32_FIX_SRC)/start.S $(RV32_FIX_SRC)/mini.c $< -lgcc -o $@
+
+# The simulated board with its bootloader, for the real flash test (flash-sim.sh).
+include tests/avr/board.mk

@@ -57,15 +57,21 @@ exit "${AVRDUDE_EXIT:-0}"
 EOS
 chmod +x bin/avrdude
 export AVRDUDE_ARGS=$T/args
-run env PATH="$T/bin:$PATH" "$N" flash --port /dev/ttyACM5
+# A stand-in port: nanoos flash checks the port is there before avrdude runs.
+touch ttyACM5
+run env PATH="$T/bin:$PATH" "$N" flash --port $T/ttyACM5
 expect_err "avrdude runs, its output passes through" 0 "^avrdude: stand-in writing flash"
 grep -q "done; the board restarts" err && ok "says it is done" || bad "says it is done" "$(cat err)"
-[ "$(tr '\n' ' ' < args)" = "-p atmega2560 -c wiring -P /dev/ttyACM5 -b 115200 -D -U flash:w:$T/fw/nanoos-atmega2560.hex:i " ] &&
+[ "$(tr '\n' ' ' < args)" = "-p atmega2560 -c wiring -P $T/ttyACM5 -b 115200 -D -U flash:w:$T/fw/nanoos-atmega2560.hex:i " ] &&
 	ok "avrdude got exactly the dry-run's arguments" || bad "avrdude's arguments" "$(cat args)"
-run env PATH="$T/bin:$PATH" AVRDUDE_EXIT=1 "$N" flash --port /dev/ttyACM5
+run env PATH="$T/bin:$PATH" AVRDUDE_EXIT=1 "$N" flash --port $T/ttyACM5
 expect_err "avrdude fails: exit 1, names the port and what to check" 1 \
-	"/dev/ttyACM5: avrdude failed \(exit 1.*no serial monitor holds it"
-run env PATH="$T/none" "$N" flash --port /dev/ttyACM5
+	"$T/ttyACM5: avrdude failed \(exit 1.*no serial monitor holds it"
+rm -f args
+run env PATH="$T/bin:$PATH" "$N" flash --port /dev/nanoos-no-such-port
+expect_err "a port that is not there: said before avrdude runs" 1 "/dev/nanoos-no-such-port: no such port"
+[ ! -e args ] && ok "... and avrdude did not run" || bad "avrdude ran for a missing port" "$(cat args)"
+run env PATH="$T/none" "$N" flash --port $T/ttyACM5
 expect_err "no avrdude: install the avrdude package" 1 "avrdude: not installed; install the avrdude package"
 
 suite_end
