@@ -124,8 +124,10 @@ static int cmd_cat(int argc, char **argv)
 	if (!have_volume("cat"))
 		return 1;
 	for (i = 1; i < argc; i++) {
-		if (!canon(argv[i], path) || (h = fs_open(sys->fs, &root_cred, path, FS_O_RDONLY)) < 0) {
-			out_err("cat", argv[i], -NOS_ENOENT);
+		h = canon(argv[i], path) ? fs_open(sys->fs, &root_cred, path, FS_O_RDONLY)
+		                         : -NOS_ENAMETOOLONG;
+		if (h < 0) {
+			out_err("cat", argv[i], h);
 			bad = 1;
 			continue;
 		}
@@ -454,16 +456,19 @@ static int run_program(int argc, char **argv, int timed)
 
 /* ---------------------------------------------------------------- the loop */
 
+/* The words of line in argv[]; -1 when there are more than ARGS_MAX. */
 static int split(char *line, char **argv)
 {
 	int argc = 0;
 	char *p = line;
 
-	while (*p && argc < ARGS_MAX) {
+	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			*p++ = 0;
 		if (!*p)
 			break;
+		if (argc == ARGS_MAX)
+			return -1;
 		argv[argc++] = p;
 		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
 			p++;
@@ -494,6 +499,10 @@ static int run_line(char *line)
 	int argc = split(line, argv);
 	unsigned i;
 
+	if (argc < 0) {
+		out("nanoos: too many words: a line takes a command and at most 9 arguments\r\n");
+		return 1;
+	}
 	if (argc == 0)
 		return 0;
 	for (i = 0; i < NBUILTINS; i++)
@@ -510,8 +519,10 @@ void shell_run(struct nanoos_system *s)
 	out("Type help for the commands.\r\n");
 	for (;;) {
 		out("nanoos> ");
-		if (read_line(line) == 0)
-			break;                       /* the input ended */
+		if (read_line(line) == 0) {
+			out("\r\n");                /* ^D: the board's input never ends */
+			continue;
+		}
 		if (run_line(line) < 0)
 			break;
 	}

@@ -15,7 +15,7 @@
 #include "firmware/uart_avr.h"
 #include "kproc/kproc.h"
 
-#define RING 64u                         /* a power of two */
+#define RING 256u                        /* uint8_t indexes wrap at its end */
 #define CONIN_POLL_NS 2000000LL          /* 2 ms: 23 bytes at 115200 baud */
 
 static volatile uint8_t ring[RING];
@@ -25,7 +25,7 @@ static volatile uint16_t overruns;
 ISR(USART0_RX_vect)
 {
 	uint8_t c = UDR0;
-	uint8_t next = (uint8_t)((ring_head + 1) & (RING - 1));
+	uint8_t next = (uint8_t)(ring_head + 1);
 
 	if (next == ring_tail) {
 		overruns++;
@@ -70,7 +70,7 @@ static uint8_t ring_take(uint8_t *buf, uint8_t max)
 
 	while (n < max && ring_tail != ring_head) {
 		buf[n++] = ring[ring_tail];
-		ring_tail = (uint8_t)((ring_tail + 1) & (RING - 1));
+		ring_tail = (uint8_t)(ring_tail + 1);
 	}
 	return n;
 }

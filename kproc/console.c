@@ -43,7 +43,7 @@
 #include "kproc/sched.h"
 
 #ifdef __AVR__
-#define INPUT_SIZE 64                  /* readable bytes + the line being edited */
+#define INPUT_SIZE 128                 /* readable bytes + the line being edited */
 #define RECORDS_MAX 4                  /* complete lines waiting for readers */
 #define HELD_MAX 2
 #define ECHO_SIZE 16

@@ -1013,7 +1013,7 @@ static int check_fat_head(struct ck *c)
 		e0 = ld_32(p) & FAT32_MASK;
 		e1 = ld_32(p + 4) & FAT32_MASK;
 	}
-	want0 = (ck_mask(v) & ~0xFFu) | media;
+	want0 = (ck_mask(v) & ~(uint32_t)0xFF) | media;
 	if (e0 == want0 && e1 >= ck_eoc_min(v))
 		return 0;
 	ln_begin(c, LN_VOLUME);

@@ -7,12 +7,16 @@
 
 #include "kproc/fs.h"
 
-static int call(msg_pid_t fs, uint16_t type, void *payload, uint32_t size)
+/* The reply comes from the message, not msg_call's int: on AVR an int is
+ * 16 bits, and a read or write may move more than 32767 bytes. */
+static int32_t call(msg_pid_t fs, uint16_t type, void *payload, uint32_t size)
 {
 	msg_t m;
+	int r;
 
 	msg_init(&m, type, payload, size);
-	return msg_call(fs, &m, MSG_FOREVER);
+	r = msg_call(fs, &m, MSG_FOREVER);
+	return msg_done(&m) ? m.status : r;
 }
 
 static int path_call(msg_pid_t fs, uint16_t type, const struct fs_cred *cred,

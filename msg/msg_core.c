@@ -59,7 +59,7 @@ static uint32_t slot_life(const struct msg_slot *s)
 
 static msg_pid_t slot_pid(const struct msg_slot *s)
 {
-	return (slot_life(s) & ~0xffu) | (uint32_t)(s - msg_slots);
+	return (slot_life(s) & ~(uint32_t)0xff) | (uint32_t)(s - msg_slots);
 }
 
 /* The slot a pid names if that process is alive, else NULL. */
@@ -70,7 +70,7 @@ static struct msg_slot *slot_of_live(msg_pid_t pid)
 	if (pid == MSG_PID_NONE || MSG_PID_SLOT(pid) >= MSG_MAX_PROCS)
 		return NULL;
 	s = &msg_slots[MSG_PID_SLOT(pid)];
-	if (slot_life(s) != ((pid & ~0xffu) | SLOT_ALIVE))
+	if (slot_life(s) != ((pid & ~(uint32_t)0xff) | SLOT_ALIVE))
 		return NULL;
 	return s;
 }
@@ -148,7 +148,7 @@ static void rescue(struct msg_slot *s);
 /* Link m into the inbox of the live process `to`. 0 or -NOS_ESRCH. */
 static int deliver(msg_pid_t to, msg_t *m)
 {
-	uint32_t alive = (to & ~0xffu) | SLOT_ALIVE;
+	uint32_t alive = (to & ~(uint32_t)0xff) | SLOT_ALIVE;
 	struct msg_slot *s;
 
 	if (to == MSG_PID_NONE || MSG_PID_SLOT(to) >= MSG_MAX_PROCS)
@@ -575,7 +575,7 @@ static int slot_new(const char *name, unsigned index, int joinable, struct msg_s
 /* Fail whatever the dying process still has. The caller is that process. */
 static void slot_die(struct msg_slot *s)
 {
-	uint32_t gen = slot_life(s) & ~0xffu;
+	uint32_t gen = slot_life(s) & ~(uint32_t)0xff;
 	msg_t *m;
 
 	port_store_sc(&s->life, gen | SLOT_DEAD);
@@ -591,7 +591,7 @@ static void slot_die(struct msg_slot *s)
 static void slot_release(struct msg_slot *s, int state)
 {
 	port_lock();
-	port_store_sc(&s->life, (slot_life(s) & ~0xffu) | (uint32_t)state);
+	port_store_sc(&s->life, (slot_life(s) & ~(uint32_t)0xff) | (uint32_t)state);
 	port_unlock();
 }
 
@@ -713,7 +713,7 @@ int msg_join(msg_pid_t pid)
 	if (s == port_current())
 		return -NOS_EDEADLK;
 	life = slot_life(s);
-	if ((life & ~0xffu) != (pid & ~0xffu) || (life & 0xff) == SLOT_FREE || !s->joinable)
+	if ((life & ~(uint32_t)0xff) != (pid & ~(uint32_t)0xff) || (life & 0xff) == SLOT_FREE || !s->joinable)
 		return -NOS_ESRCH;
 	r = port_join(s);
 	if (r < 0)

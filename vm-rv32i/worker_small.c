@@ -151,6 +151,11 @@ static int set_up_guest(struct wsmall *w, struct worker_start *ws, const struct 
 	unsigned i;
 	int r;
 
+	if (img->highest > w->cfg->space - WSMALL_STACK_MAX) {
+		wsmall_why(ws->why, sizeof(ws->why), "the program reaches into the stack's 32 KiB "
+		           "at the top of its space", NULL, 0);
+		return -NOS_ENOEXEC;
+	}
 	for (i = 0; i < sizeof(random16); i++)   /* no entropy source: the clock */
 		random16[i] = (uint8_t)(t >> ((i % 8) * 8)) ^ (uint8_t)(i * 37u);
 	r = guest_stack_init(&w->mem, w->cfg->space, WSMALL_STACK_ARGS, ws->argv, ws->envp, img,
@@ -199,6 +204,7 @@ static int start_guest(struct wsmall *w, struct worker_start *ws)
 	w->kill_sig = 0;
 	w->syscalls = 0;
 	w->running = 1;
+	wsmall_tty_save(w);
 	strncpy(w->cmd, ws->path, sizeof(w->cmd) - 1);
 	w->cmd[sizeof(w->cmd) - 1] = 0;
 	return 0;
@@ -218,6 +224,7 @@ void wsmall_end_guest(struct wsmall *w, int32_t wstatus)
 	gmem_destroy(&w->mem);
 	rv32_destroy(&w->cpu);
 	wsmall_memmgr(w, MEMMGR_MSG_FREE, 0, 0);
+	wsmall_tty_restore(w);
 	w->running = 0;
 	ex.pid = w->pid;
 	ex.wstatus = wstatus;

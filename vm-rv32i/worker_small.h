@@ -33,7 +33,8 @@
 #include "vm-rv32i/gmem.h"
 
 #ifdef __AVR__
-#define WSMALL_SLICE 400u            /* instructions between looks at the inbox */
+#define WSMALL_SLICE 100u            /* instructions between looks at the inbox: ~12 ms,
+                                      * while the UART's ring fills in 22 */
 #else
 #define WSMALL_SLICE 20000u
 #endif

@@ -40,6 +40,8 @@ struct wsmall {
 	struct wsmall_fd fd[WSMALL_FDS];
 	uint32_t brk, brk_high;           /* the break; the highest it has been */
 	uint32_t syscalls;
+	struct console_termios tty;       /* the terminal's settings at start */
+	uint8_t tty_saved;
 	char cmd[24];
 	char path[FS_PATH_MAX], canon[FS_PATH_MAX];
 };
@@ -59,5 +61,9 @@ void wsmall_log(struct wsmall *w, const char *text);
 void wsmall_fault_text(char *out, uint16_t n, const char *cmd, const char *what,
                        const char *stop, uint32_t pc, uint32_t value, int is_insn);
 int32_t wsmall_memmgr(struct wsmall *w, uint16_t type, uint32_t a, uint32_t b);
+/* The terminal as the guest found it: saved at its start, set back at its
+ * end (a program killed in raw mode must not leave the shell there). */
+void wsmall_tty_save(struct wsmall *w);
+void wsmall_tty_restore(struct wsmall *w);
 
 #endif

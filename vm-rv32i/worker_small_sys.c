@@ -172,6 +172,33 @@ static int32_t console_read(struct wsmall *w, uint32_t addr, uint32_t len)
 	return r;
 }
 
+/* A write past the end: FAT has no holes, the gap is zeros on the card.
+ * Refused at once when the volume has no room for it; else written here
+ * a block at a time, so ^C stops it and the worker keeps answering
+ * (fs would write it all in one call). */
+static int32_t fill_gap(struct wsmall *w, struct wsmall_fd *f, uint32_t size)
+{
+	static uint8_t zeros[GMEM_PAGE_SIZE];    /* .bss: AVR keeps consts in RAM too */
+	struct fs_statfs sf;
+	uint32_t n;
+	int32_t r;
+
+	if ((r = fs_statfs(w->cfg->fs, &sf)) < 0)
+		return r;
+	if ((f->pos - size) / sf.cluster_size >= sf.free_clusters)
+		return -NOS_ENOSPC;
+	while (size < f->pos) {
+		drain_inbox(w);
+		if (w->kill_sig)
+			return -NOS_EINTR;
+		n = f->pos - size < sizeof(zeros) ? f->pos - size : sizeof(zeros);
+		if ((r = fs_pwrite(w->cfg->fs, f->handle, zeros, n, size)) < 0)
+			return r;
+		size += (uint32_t)r;
+	}
+	return 0;
+}
+
 /* File I/O at the fd's position, a chunk at a time. */
 static int32_t file_io(struct wsmall *w, struct wsmall_fd *f, uint32_t addr, uint32_t len,
                        int writing)
@@ -181,12 +208,15 @@ static int32_t file_io(struct wsmall *w, struct wsmall_fd *f, uint32_t addr, uin
 	struct fs_stat st;
 	int32_t r;
 
-	if (writing && f->append) {
+	if (writing) {
 		if ((r = fs_fstat(w->cfg->fs, f->handle, &st)) < 0)
 			return r;
-		f->pos = st.size;
+		if (f->append)
+			f->pos = st.size;
+		else if (len && f->pos > st.size && (r = fill_gap(w, f, st.size)) < 0)
+			return r;
 	}
-	while (done < len) {
+	while (done < len && !w->kill_sig) {
 		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
 		if (writing && gmem_read(&w->mem, addr + done, buf, n) < 0)
 			return done ? (int32_t)done : -NOS_EFAULT;
@@ -375,6 +405,7 @@ static int32_t sys_getcwd(struct wsmall *w, const uint32_t a[6])
 /* ---------------------------------------------------------------- ioctl */
 
 #define L_TCGETS 0x5401
+#define L_TCSETSF_ 0x5404
 #define L_TCSETS 0x5402
 #define L_TCSETSF 0x5404
 #define L_TIOCGWINSZ 0x5413
@@ -410,6 +441,35 @@ static int32_t sys_ioctl(struct wsmall *w, const uint32_t a[6])
 		return gmem_write(&w->mem, a[2], ws, sizeof(ws)) < 0 ? -NOS_EFAULT : 0;
 	}
 	return 0;
+}
+
+static int tty_call(struct wsmall *w, uint32_t request)
+{
+	struct console_ioctl c;
+	msg_t m;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.request = request;
+	c.caller_pgid = c.caller_sid = w->pid;
+	c.tio = w->tty;
+	msg_init(&m, CONSOLE_MSG_IOCTL, &c, sizeof(c));
+	r = msg_call(w->console, &m, MSG_FOREVER);
+	if (r == 0 && request == L_TCGETS)
+		w->tty = c.tio;
+	return r;
+}
+
+void wsmall_tty_save(struct wsmall *w)
+{
+	w->tty_saved = w->console && tty_call(w, L_TCGETS) == 0;
+}
+
+void wsmall_tty_restore(struct wsmall *w)
+{
+	if (w->tty_saved)
+		tty_call(w, L_TCSETSF_);
+	w->tty_saved = 0;
 }
 
 /* ---------------------------------------------------------------- process */

@@ -14,8 +14,9 @@
  * --xmem BYTES puts that much external SRAM on the XMEM bus, from 0x2200
  * (at most 56 KiB, to 0xFFFF), as an SRAM expansion on a Mega 2560 does;
  * the firmware turns the bus on (XMCRA's SRE) before using it. --prompt STR
- * feeds stdin a line at a time, each once the output ends with STR; a ^C
- * byte goes one simulated second after the line before it.
+ * feeds stdin a line at a time, each once the output ends with STR (a ^D
+ * ends a line too); a ^C byte goes one simulated second after the line
+ * before it.
  *
  * Exit: 0 when the firmware halts (cli; sleep), 3 when it crashes, 2 when the
  * time limit (wall clock) passes, 1 on a usage or setup error. The simulated
@@ -472,7 +473,7 @@ static void feed_stdin(avr_t *avr)
 		    prompt && !prompt_seen)
 			return;
 		avr_raise_irq(uart_in_irq, (uint32_t)pending);
-		if (pending == '\n' || pending == 0x03) {
+		if (pending == '\n' || pending == 0x03 || pending == 0x04) {
 			prompt_seen = 0;
 			last_line = avr->cycle;
 		}

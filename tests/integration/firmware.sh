@@ -14,7 +14,7 @@ H=$B/tests/tools/avr_harness
 FW=$B/firmware/nanoos-atmega2560.elf
 N=$B/bin/nanoos
 suite_needs firmware "$H" "$FW" "$N" "$B/rootfs/bin/hello" "$B/tests/avr/fault.elf" \
-	"$B/tests/avr/fib15.elf"
+	"$B/tests/avr/fib15.elf" "$B/tests/avr/edge.elf"
 suite_tmpdir
 
 board() {       # board [--sd IMG] < commands: out (the console), err, st
@@ -34,6 +34,7 @@ hasnt() {
 	bad "sdimage create" "$(cat err)"
 "$N" sdimage put card.img "$B/tests/avr/fault.elf" /bin/fault >/dev/null 2>err &&
 "$N" sdimage put card.img "$B/tests/avr/fib15.elf" /bin/fib15 >/dev/null 2>&1 &&
+"$N" sdimage put card.img "$B/tests/avr/edge.elf" /bin/edge >/dev/null 2>&1 &&
 printf 'plain text, not a program\n' >notelf && "$N" sdimage put card.img notelf /bin/notelf \
 	>/dev/null 2>&1 || bad "sdimage put" "$(cat err)"
 
@@ -84,6 +85,26 @@ else bad "the card is clean after halt (nanoos fsck)" "$(cat fsck1.out)"; fi
 fsck_step card.img "the board's session"
 grep -E '^[0-9]+ instructions in' out | head -1 | sed 's/^/firmware: fib(15): /'
 grep -E '^nanoos: ready in' out | sed 's/^/firmware: /'
+
+# Edge cases: memory from brk (zeros after a shrink and a regrowth, and a
+# C library's malloc: sort); a write 4 GiB past the end (no room: ENOSPC at
+# once); a program that leaves the terminal raw (set back at its end); a
+# line of too many words; ^D at the prompt.
+printf 'edge brk\nsort /etc/passwd\nedge gap\nedge raw\nhello\necho 1 2 3 4 5 6 7 8 9 10\n\004ls /\nhalt\n' |
+	board --sd card.img
+expect "after the edge cases the board still halts when asked" 0 ""
+has "brk grows the break by 64 KiB" '^grown: 0x00010000$'
+has "memory given back and taken again reads as zeros" '^nonzero: 0x00000000$'
+has "a program that uses malloc runs (sort)" '^root:x:0:0:'
+has "a write far past the end fails at once with ENOSPC" '^write: 0xffffffe4$'
+has "the raw program ran" '^raw: 0x00000001$'
+has "after it the terminal echoes and reads lines again" '^nanoos> hello$'
+has "a line of too many words is refused, with the limit" '^nanoos: too many words'
+has "^D at the prompt does not stop the board: ls runs after it" '^bin/$'
+"$N" sdimage ls card.img / >ls0.out 2>&1
+if grep -q "far" ls0.out && "$N" sdimage fsck card.img >fsck0.out 2>&1; then
+	ok "the card is clean after the refused write (the file exists, empty)"
+else bad "the card is clean after the refused write" "$(cat ls0.out fsck0.out)"; fi
 
 # A program that never ends: ^C (one simulated second after the line)
 # ends it and the prompt comes back; the card stays clean.
