@@ -24,7 +24,7 @@
 /* Coroutine stacks (bytes), checked with the `mem` command's low-water
  * marks; the rest of the processes take msg_coro.s default (512). */
 #define CFG_STACK_FS 1024u
-#define CFG_STACK_WORKER 1024u
+#define CFG_STACK_WORKER 1536u
 #define CFG_STACK_CONIN 512u
 
 #endif
