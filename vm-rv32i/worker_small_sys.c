@@ -405,7 +405,6 @@ static int32_t sys_getcwd(struct wsmall *w, const uint32_t a[6])
 /* ---------------------------------------------------------------- ioctl */
 
 #define L_TCGETS 0x5401
-#define L_TCSETSF_ 0x5404
 #define L_TCSETS 0x5402
 #define L_TCSETSF 0x5404
 #define L_TIOCGWINSZ 0x5413
@@ -468,7 +467,7 @@ void wsmall_tty_save(struct wsmall *w)
 void wsmall_tty_restore(struct wsmall *w)
 {
 	if (w->tty_saved)
-		tty_call(w, L_TCSETSF_);
+		tty_call(w, L_TCSETS);   /* TCSETS, not ...F: what was typed ahead stays */
 	w->tty_saved = 0;
 }
 
