@@ -51,6 +51,17 @@ static void out_u32(uint32_t v)
 	out_n(d + n, (uint32_t)(sizeof(d) - n));
 }
 
+/* An error's phrase: copied first, since on AVR nos_strerror's text is
+ * one shared buffer and out() lets the other processes run. */
+static void out_strerror(int err)
+{
+	char text[48];
+
+	strncpy(text, nos_strerror(err), sizeof(text) - 1);
+	text[sizeof(text) - 1] = 0;
+	out(text);
+}
+
 /* "WHAT: NAME: phrase" and the end of the line. */
 static void out_err(const char *what, const char *name, int err)
 {
@@ -60,7 +71,7 @@ static void out_err(const char *what, const char *name, int err)
 		out(name);
 		out(": ");
 	}
-	out(nos_strerror(err));
+	out_strerror(err);
 	out("\r\n");
 }
 
@@ -392,7 +403,10 @@ static int start(const char *path, int argc, char **argv, struct sched_spawn *sp
 	if (r < 0) {
 		out(path);
 		out(": ");
-		out(ws.why[0] ? ws.why : nos_strerror(r));
+		if (ws.why[0])
+			out(ws.why);
+		else
+			out_strerror(r);
 		out("\r\n");
 		ex = (struct sched_exited){ sp->pid, 127 << 8, 0, 0 };
 		msg_init(&m, SCHED_MSG_EXITED, &ex, sizeof(ex));
