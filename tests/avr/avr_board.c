@@ -52,6 +52,8 @@
 #include <avr_uart.h>
 #include <sim_avr.h>
 
+#include "tests/avr/sim_util.h"
+
 #define BOOT_HEX "/usr/share/arduino/hardware/arduino/avr/bootloaders/stk500v2/" \
                  "stk500boot_v2_mega2560.hex"
 #define BOOT_START 0x3E000u     /* the Mega's BOOTSZ fuses: a 4 Kword boot section */
@@ -376,18 +378,7 @@ static void port_linger(void)
 
 static void wire_uart(avr_t *avr)
 {
-	uint32_t flags = 0;
-
-	avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS('0'), &flags);
-	flags &= ~(AVR_UART_FLAG_STDIO | AVR_UART_FLAG_POLL_SLEEP);
-	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS('0'), &flags);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT),
-	                        on_uart_output, NULL);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XON),
-	                        on_xon, NULL);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF),
-	                        on_xoff, NULL);
-	port.rx_irq = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_INPUT);
+	port.rx_irq = sim_wire_uart0(avr, on_uart_output, on_xon, on_xoff);
 }
 
 /* ---- the run loop ---- */
@@ -504,26 +495,6 @@ static int run(avr_t *avr, const struct options *o)
 
 /* ---- setup ---- */
 
-static void quiet_logger(avr_t *avr, const int level, const char *fmt, va_list ap)
-{
-	if (avr && level > avr->log)
-		return;
-	if (level <= LOG_WARNING) {
-		fputs("avr_board: simavr: ", stderr);
-		vfprintf(stderr, fmt, ap);
-	}
-}
-
-/* simavr sleeps in wall time while the firmware sleeps (waiting for an
- * interrupt), one instruction's worth at a time: the port would be looked at
- * only every second or so. Skip it: the cycle count still advances, and
- * pace() holds simulated time to --speed. */
-static void no_sleep(avr_t *avr, avr_cycle_count_t how_long)
-{
-	(void)avr;
-	(void)how_long;
-}
-
 static void on_stop_signal(int sig)
 {
 	(void)sig;
@@ -579,7 +550,8 @@ int main(int argc, char **argv)
 	int status;
 
 	parse(argc, argv, &o);
-	avr_global_logger_set(quiet_logger);
+	sim_tool = "avr_board";
+	avr_global_logger_set(sim_quiet_logger);
 	avr = avr_make_mcu_by_name("atmega2560");
 	if (avr == NULL) {
 		fprintf(stderr, "avr_board: this simavr has no atmega2560\n");
@@ -592,8 +564,7 @@ int main(int argc, char **argv)
 	}
 	avr->ramend += o.xmem;          /* simavr sizes the data space from it at avr_init */
 	avr_init(avr);
-	avr->log = LOG_WARNING;         /* the core's reasons for a crash */
-	avr->sleep = no_sleep;
+	sim_quiet(avr);
 	avr->frequency = FREQ;
 	avr->reset_pc = BOOT_START;     /* BOOTRST programmed: reset runs the bootloader */
 	memset(avr->flash, 0xff, avr->flashend + 1);    /* erased, as a new chip */

@@ -41,6 +41,7 @@
 #include <sim_elf.h>
 
 #include "firmware/board_mega2560.h"
+#include "tests/avr/sim_util.h"
 
 #define BLOCK 512
 #define ACMD41_TRIES 3          /* ACMD41s answered "idle" before "ready" */
@@ -481,25 +482,6 @@ static void feed_stdin(avr_t *avr)
 	}
 }
 
-static void quiet_logger(avr_t *avr, const int level, const char *fmt, va_list ap)
-{
-	if (avr && level > avr->log)
-		return;
-	if (level <= LOG_WARNING) {
-		fputs("avr_harness: simavr: ", stderr);
-		vfprintf(stderr, fmt, ap);
-	}
-}
-
-/* simavr sleeps in real time while the firmware sleeps (waiting for its
- * timer): skip it, the cycle count still advances, so simulated time stays
- * exact and the run takes only the time the simulation needs. */
-static void no_sleep(avr_t *avr, avr_cycle_count_t how_long)
-{
-	(void)avr;
-	(void)how_long;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: avr_harness [--mcu atmega2560] [--freq 16000000] [--sd IMG] "
@@ -510,19 +492,9 @@ static void usage(void)
 
 static void wire_up(avr_t *avr)
 {
-	uint32_t flags = 0;
 	avr_irq_t *cs;
 
-	avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS('0'), &flags);
-	flags &= ~(AVR_UART_FLAG_STDIO | AVR_UART_FLAG_POLL_SLEEP);
-	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS('0'), &flags);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT),
-	                        on_uart_output, NULL);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XON),
-	                        on_xon, NULL);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF),
-	                        on_xoff, NULL);
-	uart_in_irq = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_INPUT);
+	uart_in_irq = sim_wire_uart0(avr, on_uart_output, on_xon, on_xoff);
 
 	spi_in_irq = avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0), SPI_IRQ_INPUT);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0), SPI_IRQ_OUTPUT),
@@ -568,7 +540,8 @@ int main(int argc, char **argv)
 	}
 	if (!elf)
 		usage();
-	avr_global_logger_set(quiet_logger);
+	sim_tool = "avr_harness";
+	avr_global_logger_set(sim_quiet_logger);
 	if (sd && card_open(sd) != 0)
 		return 1;
 	memset(&fw, 0, sizeof(fw));
@@ -591,8 +564,7 @@ int main(int argc, char **argv)
 		avr->ramend += xmem;
 	}
 	avr_init(avr);
-	avr->log = LOG_WARNING;         /* the core's reasons for a crash */
-	avr->sleep = no_sleep;
+	sim_quiet(avr);
 	avr_load_firmware(avr, &fw);
 	avr->frequency = freq;
 	wire_up(avr);

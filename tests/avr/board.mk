@@ -4,7 +4,7 @@
 # tests/avr/rules.mk.
 ALL_EXTRA += $(BUILD)/tests/tools/avr_board $(BUILD)/tests/avr/blink_banner.hex
 
-$(BUILD)/tests/tools/avr_board: tests/avr/avr_board.c
+$(BUILD)/tests/tools/avr_board: tests/avr/avr_board.c tests/avr/sim_util.h
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) -I/usr/include/simavr $< -o $@ $(LDFLAGS) -lsimavr

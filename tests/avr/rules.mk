@@ -3,7 +3,7 @@
 # tests/integration/avr-sd.sh.
 ALL_EXTRA += $(BUILD)/tests/tools/avr_harness
 
-$(BUILD)/tests/tools/avr_harness: tests/avr/avr_harness.c firmware/board_mega2560.h
+$(BUILD)/tests/tools/avr_harness: tests/avr/avr_harness.c tests/avr/sim_util.h firmware/board_mega2560.h
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CFLAGS) -I/usr/include/simavr $< -o $@ $(LDFLAGS) -lsimavr -lelf
