@@ -202,6 +202,13 @@ static void print_quoted(const char *s)
  * not open(): opening a board's port pulses DTR and resets it. */
 static int check_port(const char *port)
 {
+	struct stat st;
+
+	if (stat(port, &st) == 0 && S_ISDIR(st.st_mode)) {   /* avrdude spins on one too */
+		cli_error(CMD, port, "a directory, not a serial port; name the board's port "
+		          "with --port (ls /dev/ttyACM* /dev/ttyUSB*)");
+		return 1;
+	}
 	if (access(port, R_OK | W_OK) == 0)
 		return 0;
 	if (errno == ENOENT)

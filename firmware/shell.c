@@ -17,7 +17,7 @@
 #include "kproc/nos_errno.h"
 #include "kproc/sched.h"
 
-#define LINE_MAX 96
+#define LINE_MAX 136                     /* more than the console's line (128) */
 #define ARGS_MAX 10
 
 static struct nanoos_system *sys;

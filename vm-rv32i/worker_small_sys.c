@@ -84,10 +84,17 @@ void wsmall_console_text(struct wsmall *w, unsigned stream, const char *text)
 	console_call(w, CONSOLE_MSG_WRITE, &io, sizeof(io));
 }
 
+/* A plain call: the log is written while START is handled, when the
+ * inbox must not be read (a signal or STOP there would be lost). */
 void wsmall_log(struct wsmall *w, const char *text)
 {
-	if (w->console)
-		wsmall_console_text(w, 2, text);
+	struct console_io io = { 2, (void *)text, (uint32_t)strlen(text), 0, 0 };
+	msg_t m;
+
+	if (!w->console)
+		return;
+	msg_init(&m, CONSOLE_MSG_WRITE, &io, sizeof(io));
+	msg_call(w->console, &m, MSG_FOREVER);
 }
 
 /* Let the inbox in (a signal from sched) without waiting. */

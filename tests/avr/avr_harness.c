@@ -474,10 +474,12 @@ static void feed_stdin(avr_t *avr)
 		    prompt && !prompt_seen)
 			return;
 		avr_raise_irq(uart_in_irq, (uint32_t)pending);
-		if (pending == '\n' || pending == 0x03 || pending == 0x04) {
+		/* A ^C leaves prompt_seen as it was: at a prompt already shown,
+		 * no new one comes. */
+		if (pending == '\n' || pending == 0x04)
 			prompt_seen = 0;
+		if (pending == '\n' || pending == 0x03 || pending == 0x04)
 			last_line = avr->cycle;
-		}
 		pending = -1;
 	}
 }

@@ -106,6 +106,14 @@ if grep -q "far" ls0.out && "$N" sdimage fsck card.img >fsck0.out 2>&1; then
 	ok "the card is clean after the refused write (the file exists, empty)"
 else bad "the card is clean after the refused write" "$(cat ls0.out fsck0.out)"; fi
 
+# A line of 99 characters is one command, not two; a ^C at the prompt
+# with nothing running is only echoed.
+long="echo $(printf 'A%.0s' $(seq 90)) ls /"
+printf '%s\n\003halt\n' "$long" | board --sd card.img
+expect "after a long line and a ^C at the prompt the board halts when asked" 0 ""
+has "a 99-character line is one command" "^$(printf 'A%.0s' $(seq 90)) ls /\$"
+hasnt "its tail does not run as a command of its own" '^bin/$'
+
 # A program that never ends: ^C (one simulated second after the line)
 # ends it and the prompt comes back; the card stays clean.
 printf 'yes\n\003hello\nhalt\n' | board --sd card.img

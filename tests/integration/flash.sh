@@ -70,6 +70,10 @@ expect_err "avrdude fails: exit 1, names the port and what to check" 1 \
 rm -f args
 run env PATH="$T/bin:$PATH" "$N" flash --port /dev/nanoos-no-such-port
 expect_err "a port that is not there: said before avrdude runs" 1 "/dev/nanoos-no-such-port: no such port"
+mkdir portdir
+run env PATH="$T/bin:$PATH" timeout 20 "$N" flash --port "$T/portdir"
+expect_err "a directory as the port: said before avrdude runs (it would spin)" 1 \
+	"portdir: a directory, not a serial port"
 [ ! -e args ] && ok "... and avrdude did not run" || bad "avrdude ran for a missing port" "$(cat args)"
 run env PATH="$T/none" "$N" flash --port $T/ttyACM5
 expect_err "no avrdude: install the avrdude package" 1 "avrdude: not installed; install the avrdude package"
