@@ -676,6 +676,27 @@ static int32_t try_write(struct console_state *st, struct console_io *io)
 	return r;
 }
 
+/* No room for p[*n]: a signal character further on must act all the same
+ * (a user who typed ahead of a program that reads nothing can still ^C
+ * it). It flushes the input, so the bytes before it go as they would have
+ * once taken: move *n to it. 0 when there is none, or NOFLSH keeps them. */
+static int skip_to_signal(struct console_state *st, const uint8_t *p, uint32_t len,
+                          uint32_t *n)
+{
+	uint32_t k;
+	unsigned i;
+
+	if (!lflag(st, T_ISIG) || lflag(st, T_NOFLSH))
+		return 0;
+	for (k = *n + 1; k < len; k++)
+		for (i = 0; i < sizeof(signal_chars) / sizeof(signal_chars[0]); i++)
+			if (is_cc(st, signal_chars[i].cc, p[k])) {
+				*n = k;
+				return 1;
+			}
+	return 0;
+}
+
 /* Take what fits of an input message; it finishes when all of it is in. */
 static int32_t try_input(struct console_state *st, struct console_io *io)
 {
@@ -692,8 +713,12 @@ static int32_t try_input(struct console_state *st, struct console_io *io)
 		n = min_u32(io->len, room(st));
 		give(st, p, n);
 	} else {
-		while (n < io->len && input_byte(st, p[n]))
-			n++;
+		while (n < io->len) {
+			if (input_byte(st, p[n]))
+				n++;
+			else if (!skip_to_signal(st, p, io->len, &n))
+				break;
+		}
 		echo_flush(st);
 	}
 	if (n)

@@ -536,6 +536,27 @@ START_TEST(test_input_waits_for_room)
 }
 END_TEST
 
+/* A ^C typed after more lines than the console keeps (a program that reads
+ * nothing) still signals: it flushes the input, so it needs no room. */
+START_TEST(test_sig_behind_full_records)
+{
+	struct console_io io;
+	msg_t m;
+	int i;
+
+	boot();
+	ck_assert_int_eq(control(CONSOLE_CTL_SESSION, 0, 0, 0, 5), 0);
+	for (i = 0; i < 64; i++)
+		type("\n");                     /* RECORDS_MAX lines nobody reads */
+	io = (struct console_io){ 0, "\n\x03", 2, 0, 0 };
+	msg_init(&m, CONSOLE_MSG_INPUT, &io, sizeof(io));
+	ck_assert_int_eq(msg_send(con_pid, &m), 0);
+	msg_wait(&m, 1000000000);
+	ck_assert_msg(kill_count() == 1, "a ^C behind a full input buffer signals once (kills %u)", kill_count());
+	halt();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CR, NL, output */
 
 START_TEST(test_cr_nl_mapping)
@@ -1116,6 +1137,7 @@ static Suite *console_suite(void)
 	tcase_add_test(t, test_job_control_ioctls);
 	tcase_add_test(t, test_tcsetsf_flushes);
 	tcase_add_test(t, test_senders);
+	tcase_add_test(t, test_sig_behind_full_records);
 	suite_add_tcase(s, t);
 	return s;
 }
