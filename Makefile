@@ -227,7 +227,7 @@ AVR_CC := avr-gcc
 AVR_CFLAGS := -mmcu=$(AVR_MCU) -std=gnu11 -Os -Wall -Wextra -Werror -I. -DMSG_BACKEND_CORO \
               -DF_CPU=16000000UL -ffunction-sections -fdata-sections
 AVR_SRC := msg/msg_core.c msg/msg_coro.c msg/wire.c kproc/nos_errno.c kproc/kproc.c \
-           firmware/port_avr.c firmware/uart_avr.c firmware/msgcheck.c
+           firmware/port_avr.c firmware/uart_avr.c firmware/selftest.c firmware/msgcheck.c
 AVR_OBJ := $(AVR_SRC:%.c=build/avr/%.o) build/avr/msg/coro_avr.o
 
 build/avr/%.o: %.c $(HEADERS)

@@ -8,6 +8,7 @@
 #include <avr/interrupt.h>
 #include <avr/sleep.h>
 
+#include "firmware/selftest.h"
 #include "firmware/uart_avr.h"
 #include "kproc/kproc.h"
 
@@ -16,19 +17,6 @@ enum { T_ECHO = 0x7001, T_ITEM };
 
 void port_avr_clock_init(void);
 
-static uint16_t passed, failed;
-
-static void check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	uart_puts("msgcheck: FAILED: ");
-	uart_puts(what);
-	uart_puts("\r\n");
-}
 
 static int32_t on_echo(msg_t *m, void *state)
 {
@@ -187,6 +175,7 @@ static void check_death_and_timeout(void)
 int main(void)
 {
 	uart_init(115200);
+	selftest_begin("msgcheck");
 	port_avr_clock_init();
 	sei();
 	uart_puts("msgcheck: NanoOs message core on AVR\r\n");
@@ -195,13 +184,5 @@ int main(void)
 	check_order();
 	check_death_and_timeout();
 	msg_shutdown_runtime();
-	uart_puts("msgcheck: ");
-	uart_put_u32(passed);
-	uart_puts(" passed, ");
-	uart_put_u32(failed);
-	uart_puts(" failed\r\n");
-	cli();
-	sleep_enable();
-	sleep_cpu();
-	return 0;
+	selftest_end();
 }

@@ -3,7 +3,7 @@
 # in tests/avr/avr_harness. Built with firmware-check (AVR_CFLAGS and AVR_MCU
 # come from the Makefile, after this file is included: recipes only).
 SDCHECK_SRC := msg/msg_core.c msg/msg_coro.c msg/wire.c kproc/nos_errno.c kproc/kproc.c \
-               firmware/port_avr.c firmware/uart_avr.c firmware/sd_spi.c firmware/sdcheck.c
+               firmware/port_avr.c firmware/uart_avr.c firmware/sd_spi.c firmware/selftest.c firmware/sdcheck.c
 SDCHECK_OBJ := $(SDCHECK_SRC:%.c=$(BUILD)/avr/sd/%.o) $(BUILD)/avr/sd/msg/coro_avr.o
 SDCHECK_ELF := $(BUILD)/firmware/sdcheck-atmega2560.elf
 

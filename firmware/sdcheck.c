@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "firmware/sd_spi.h"
+#include "firmware/selftest.h"
 #include "firmware/uart_avr.h"
 
 #define BLOCK 512
@@ -19,21 +20,8 @@
 
 void port_avr_clock_init(void);
 
-static uint16_t passed, failed;
 static uint8_t saved[BLOCK], buf[BLOCK];
 static struct sd_spi card;
-
-static void check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	uart_puts("sdcheck: FAILED: ");
-	uart_puts(what);
-	uart_puts("\r\n");
-}
 
 static void put_hex(uint8_t b)
 {
@@ -123,23 +111,12 @@ static void check_write(void)
 	check(sd_spi_read(&card, card.blocks, buf) == SD_ERR_RANGE, "a read past the end is refused");
 }
 
-static void halt(void)
-{
-	uart_puts("sdcheck: ");
-	uart_put_u32(passed);
-	uart_puts(" passed, ");
-	uart_put_u32(failed);
-	uart_puts(" failed\r\n");
-	cli();
-	sleep_enable();
-	sleep_cpu();
-}
-
 int main(void)
 {
 	enum sd_spi_error e;
 
 	uart_init(115200);
+	selftest_begin("sdcheck");
 	port_avr_clock_init();
 	sei();
 	uart_puts("sdcheck: SD card over SPI\r\n");
@@ -147,13 +124,12 @@ int main(void)
 	check(e == SD_OK, "card init");
 	if (e != SD_OK) {
 		say_error("card init", e);
-		halt();
+		selftest_end();
 	}
 	uart_puts("sdcheck: card ok, ");
 	uart_put_u32(card.blocks);
 	uart_puts(card.high_capacity ? " blocks (SDHC)\r\n" : " blocks (SDSC)\r\n");
 	check_mbr();
 	check_write();
-	halt();
-	return 0;
+	selftest_end();
 }
