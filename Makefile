@@ -6,6 +6,8 @@
 #   make bench           benchmarks, as ratios against peers measured in the same run
 #   make firmware-check  compile the portable parts for AVR (atmega2560)
 #   make run             install what is missing, build, boot NanoOs with its shell
+#   make install         install under $(DESTDIR)$(PREFIX) (packaging/rules.mk)
+#   make deb             the Debian package build/deb/nanoos_VERSION_ARCH.deb
 #   make clean
 #
 #   SAN=address,undefined or SAN=thread: a sanitizer build in build/san-*/
@@ -24,8 +26,13 @@ BUILD := build/san-$(subst $(comma),-,$(SAN))
 SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer
 endif
 
-CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -pthread $(SANFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS := -pthread $(SANFLAGS)
+# The version: the newest entry of packaging/debian/changelog, its one source.
+NANOOS_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' packaging/debian/changelog)
+
+# EXTRA_CFLAGS and EXTRA_LDFLAGS: the Debian build's hardening flags (dpkg-buildflags).
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -pthread $(SANFLAGS) \
+          -DNANOOS_VERSION='"$(NANOOS_VERSION)"' $(EXTRA_CFLAGS)
+LDFLAGS := -pthread $(SANFLAGS) $(EXTRA_LDFLAGS)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 

@@ -1,11 +1,14 @@
 /*
- * cli_util.c: size parsing and printing, and the error line (cli_util.h).
+ * cli_util.c: size parsing and printing, the error line, and the userland
+ * tree (cli_util.h).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -81,4 +84,30 @@ void cli_error(const char *cmd, const char *object, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs(raw_terminal(2) ? "\r\n" : "\n", stderr);
+}
+
+int cli_find_rootfs(char *out, size_t n)
+{
+	char exe[PATH_MAX - 16], *slash;    /* room for "/../rootfs" in out */
+	const char *env = getenv("NANOOS_ROOTFS");
+	struct stat st;
+	ssize_t len;
+
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = 0;
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(out, n, "%s/../rootfs", exe);
+			if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+				return 0;
+		}
+	}
+	snprintf(out, n, "/usr/lib/nanoos/rootfs");
+	return stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 /*
  * cli_util.h: small helpers shared by the `nanoos` verbs: sizes as people
- * write them ("64M") and read them (df -h style), and the one error line.
+ * write them ("64M") and read them (df -h style), the one error line, and
+ * where the userland tree is.
  */
 #ifndef NOS_CLI_UTIL_H
 #define NOS_CLI_UTIL_H
@@ -20,5 +21,12 @@ void cli_human(uint64_t bytes, char *buf, size_t n);
  * NULL: then "nanoos CMD: ..."). */
 void cli_error(const char *cmd, const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The userland tree (rootfs) nanoos came with, into out[n]: NANOOS_ROOTFS,
+ * else rootfs/ beside a built nanoos (BUILD/bin/../rootfs), else the
+ * package's /usr/lib/nanoos/rootfs. 0, or -1 when there is none. The
+ * default image is made from it (`nanoos run`), and `nanoos sdimage
+ * update-rootfs` refreshes an image from it. */
+int cli_find_rootfs(char *out, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,14 @@ static int hello(struct client *c, const char *cmd)
 	return 0;
 }
 
+/* Our Linux user name, for advice ("adduser NAME nanoos"). */
+static const char *linux_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	return pw ? pw->pw_name : "YOU";
+}
+
 int client_connect(struct client *c, const char *cmd)
 {
 	char paths[CLIENT_PATHS][CLIENT_PATH_MAX];
@@ -142,6 +151,10 @@ int client_connect(struct client *c, const char *cmd)
 		c->fd = dial(paths[i]);
 		if (c->fd >= 0)
 			break;
+		if (errno == EACCES && strcmp(paths[i], SYSTEM_SOCKET) == 0)
+			cli_error(cmd, paths[i], "the system daemon runs, but only root and group "
+			          "nanoos may use it: ask root to add you (`adduser %s nanoos`), then "
+			          "log in again", linux_user());
 	}
 	if (c->fd < 0)
 		return -NOS_ENOENT;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/binfmt_cmd.h"
 #include "cli/flash_cmd.h"
 #include "cli/kill_cmd.h"
 #include "cli/ps_cmd.h"
@@ -38,6 +39,7 @@ static const struct verb verbs[] = {
 	{ "mount", mount_main, "mount the volume on a Linux directory with FUSE", NULL },
 	{ "umount", umount_main, "unmount a directory `nanoos mount` mounted", NULL },
 	{ "flash", flash_main, "write the firmware to an Arduino with avrdude", NULL },
+	{ "binfmt", binfmt_main, "run RV32 executables from a Linux shell (binfmt_misc)", NULL },
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -46,7 +48,7 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: nanoos VERB [ARGS]\n\nverbs:\n");
+	fprintf(out, "usage: nanoos VERB [ARGS]\n       nanoos --version\n\nverbs:\n");
 	for (i = 0; i < NVERBS; i++)
 		fprintf(out, "  %-10s %s%s\n", verbs[i].name, verbs[i].what,
 		        verbs[i].main ? "" : " (coming)");
@@ -78,6 +80,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("nanoos %s\n", NANOOS_VERSION);
 		return 0;
 	}
 	for (i = 0; i < NVERBS; i++) {

@@ -16,9 +16,14 @@
  * image is made from the rootfs on first use). `nanoos shell` runs the
  * same two ways (shell_cmd.c). The parts: run_prog.c (the image and the
  * program), run_remote.c (through the daemon), run_local.c (in-process).
+ * `--argv0 NAME` gives the program NAME as its argv[0] instead of PROG (the
+ * binfmt_misc interpreter, cli/binfmt/nanoos-binfmt.c, passes the name the
+ * program was started by).
  *
- * PROG: `/path` is on the volume; `./x`, `../x` or `--host PATH` is a host
- * file (an RV32 ELF); a bare name is looked up in /bin on the volume.
+ * PROG: `/path` is on the volume, unless the host has an RV32 program at
+ * that very path (`nanoos run /usr/lib/nanoos/rootfs/bin/hello`): then that
+ * one; `./x`, `../x` or `--host PATH` is a host file (an RV32 ELF); a bare
+ * name is looked up in /bin on the volume.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -40,8 +45,10 @@ static void usage(FILE *out)
 	        "signal N ended it). When a NanoOs daemon runs (nanoosd) the program runs\n"
 	        "there, as the NanoOs account named like you; else in this process, as root,\n"
 	        "on the image.\n"
-	        "  PROG         /path on the volume, ./x or ../x on the host, or a name in /bin\n"
+	        "  PROG         /path on the volume (a host RV32 program at that path is taken\n"
+	        "               first), ./x or ../x on the host, or a name in /bin\n"
 	        "  --host PATH  a program file on the host (an RV32 ELF: build it with nanoos-cc)\n"
+	        "  --argv0 NAME the program's argv[0] (default: PROG or PATH as given)\n"
 	        "  --image IMG  the SD image (default: the daemon's, else $NANOOS_IMAGE, else\n"
 	        "               ${XDG_DATA_HOME:-~/.local/share}/nanoos/sd.img, made on first\n"
 	        "               use); an image no daemon serves is run in this process\n"
@@ -77,6 +84,7 @@ int run_main(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "argv0", required_argument, NULL, '0' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -109,6 +117,9 @@ int run_main(int argc, char **argv)
 			break;
 		case 'H':
 			o.host = optarg;
+			break;
+		case '0':
+			o.argv0 = optarg;
 			break;
 		case 'w':
 			o.workers = (unsigned)atoi(optarg);

@@ -23,6 +23,7 @@ struct run_opts {
 	enum run_what what;
 	const char *image;              /* --image, or NULL: the default */
 	const char *host;               /* --host PATH, or NULL */
+	const char *argv0;              /* --argv0 NAME: the program's argv[0], or NULL */
 	uint64_t mem;
 	int stats, trace;
 	unsigned workers;
@@ -69,7 +70,8 @@ int run_pick_image(const struct run_opts *o, char *out, size_t n);
 /* Read a program from the host / from the volume: 0, or -1 (said why). */
 int run_read_host(const char *host, struct run_program *p);
 int run_read_volume(msg_pid_t fs, const char *img, const char *path, struct run_program *p);
-/* ./x and ../x are host files. */
+/* ./x and ../x are host files, and so is /path when the host has an RV32
+ * program there (else /path is on the volume). */
 int run_is_host_path(const char *prog);
 /* An RV32 ELF file: 0, or -1 with what it is instead said. */
 int run_check_rv32_elf(const char *name, const uint8_t *b, uint32_t len);

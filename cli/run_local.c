@@ -198,8 +198,8 @@ static int run_booted(struct instance *in, const char *img, const struct run_opt
 	r.o = o;
 	r.job = &job;
 	r.argv = o->host ? argv - 1 : argv;
-	if (o->host)
-		r.argv[0] = (char *)o->host;
+	if (o->host || o->argv0)
+		r.argv[0] = (char *)(o->argv0 ? o->argv0 : o->host);
 	if (o->what != RUN_PROG) {
 		job_argv[0] = job.argv0;
 		job_argv[1] = NULL;

@@ -37,35 +37,6 @@ static int default_image(char *out, size_t n)
 	return snprintf(out, n, "%s/.local/share/nanoos/sd.img", home) < (int)n ? 0 : -1;
 }
 
-/* The userland tree the default image is made from. */
-static int find_rootfs(char *out, size_t n)
-{
-	char exe[2048];
-	const char *env = getenv("NANOOS_ROOTFS");
-	ssize_t len;
-	struct stat st;
-
-	if (env && *env) {
-		snprintf(out, n, "%s", env);
-		return 0;
-	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(out, n, "%s/../rootfs", exe);
-			if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
-				return 0;
-		}
-	}
-	snprintf(out, n, "/usr/lib/nanoos/rootfs");
-	return stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
 static int mkdir_parents(char *path)
 {
 	char *p;
@@ -90,7 +61,7 @@ static int create_default(const char *img)
 	pid_t pid;
 	int status;
 
-	if (find_rootfs(rootfs, sizeof(rootfs)) < 0) {
+	if (cli_find_rootfs(rootfs, sizeof(rootfs)) < 0) {
 		cli_error(CMD, img, "no image yet, and no userland to make one from; build it "
 		          "with `make`, or set NANOOS_ROOTFS, or give --image IMG");
 		return -1;
@@ -197,9 +168,27 @@ int run_read_volume(msg_pid_t fs, const char *img, const char *path, struct run_
 	return 0;
 }
 
+/* A host file at this absolute path that starts like a static RV32 ELF
+ * executable (the same bytes binfmt_misc's rule looks at). */
+static int host_has_rv32_program(const char *path)
+{
+	uint8_t b[20];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fopen(path, "rb")))
+		return 0;
+	n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	return n == sizeof(b) && memcmp(b, "\x7f" "ELF\x01\x01", 6) == 0 &&
+	       (b[18] | b[19] << 8) == 243;
+}
+
 int run_is_host_path(const char *prog)
 {
-	return strncmp(prog, "./", 2) == 0 || strncmp(prog, "../", 3) == 0;
+	return strncmp(prog, "./", 2) == 0 || strncmp(prog, "../", 3) == 0 ||
+	       (prog[0] == '/' && host_has_rv32_program(prog));
 }
 
 /* An RV32 ELF file: 0, or -1 with what it is instead said. */

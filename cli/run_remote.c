@@ -298,10 +298,12 @@ static int prepare_run(struct client *c, const struct run_opts *o, char **argv,
 		argv = none;
 	}
 	if (o->host)
-		argv[-1] = (char *)o->host;   /* argv[0] is the host path */
+		argv--;                 /* the slot of --host PATH: argv[0] */
+	if (o->host || (o->argv0 && o->what == RUN_PROG))
+		argv[0] = (char *)(o->argv0 ? o->argv0 : o->host);
 	r->prog = prog;
 	r->prog_len = (uint32_t)strlen(prog);
-	r->argv = pack_args(o->host ? argv - 1 : argv, &r->argv_len);
+	r->argv = pack_args(argv, &r->argv_len);
 	if (!r->argv) {
 		cli_error(CMD, NULL, "the arguments are over %u KiB; pass fewer", CTL_ARGS_MAX >> 10);
 		return 2;

@@ -11,6 +11,8 @@
  *
  * Ruled-off sections, bottom up: session (boot, halt, errors) -> volume
  * paths -> copying (host <-> volume, trees) -> the verbs -> dispatch.
+ * `update-rootfs` lives in sdimage_rootfs.c; what the two files share (the
+ * session and its helpers) is declared in sdimage_int.h.
  * Errors print one line, "nanoos sdimage VERB: OBJECT: what; what to do",
  * and make the verb exit 1; bad usage exits 2.
  */
@@ -30,6 +32,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/sdimage_cmd.h"
+#include "cli/sdimage_int.h"
 #include "kproc/fat.h"
 #include "kproc/fat_layout.h"
 #include "kproc/fs.h"
@@ -43,45 +46,11 @@
 #include "sdimage/mbr.h"
 #include "sdimage/sd_file.h"
 
-/* Bytes per fs_pread/fs_pwrite: big enough that a call's cost is small
- * beside its copy, small enough that the buffer stays in the CPU's cache
- * between the two copies of a transfer (the host file's and fs's). */
-#define SDI_CHUNK (1024u * 1024u)
 #define SDI_SMALL (64u * 1024u)         /* put -r reads host files up to this size */
-#define SDI_BATCH 256                   /* ahead, this many at most at once */
 #define SDI_NOT_SMALL 4096              /* sdi_batch_read: "copy it the usual way" */
 #define SDI_PROGRESS_MIN (16ull * 1024 * 1024)  /* show progress above this */
 
-/* The CLI acts as root on images the Linux user can write. */
-static const struct fs_cred sdi_root = { FS_UID_ROOT, "root" };
-
-struct sdi_opts {
-	int long_list, recursive_list;  /* ls -l, -R */
-	int recursive, parents;         /* -r, mkdir -p */
-	int force, bare;
-	int repair;                     /* fsck --repair */
-	int no_passwords;               /* create --rootfs --no-passwords */
-	const char *size, *fat, *label, *rootfs;
-};
-
-/* A small host file read ahead into the copy buffer, to put (sdi_batch_*). */
-struct sdi_pending {
-	char dst[FS_PATH_MAX];
-	uint32_t at, len;               /* its bytes: buf[at .. at + len) */
-	uint32_t atime, mtime;
-};
-
-struct sdi {
-	const char *verb;
-	const char *img;
-	struct sdi_opts o;
-	struct volume vol;              /* sdcard + fs (sdimage/volume.h) */
-	int no_repair_at_mount;         /* fsck looks at the volume as it is */
-	char cmd[32];                   /* "sdimage VERB", for cli_error */
-	uint32_t npending, used;        /* the batch of small files: buf[0 .. used) */
-	struct sdi_pending pending[SDI_BATCH];
-	uint8_t buf[SDI_CHUNK];
-};
+const struct fs_cred sdi_root = { FS_UID_ROOT, "root" };
 
 /* ================================================================ session */
 
@@ -92,7 +61,7 @@ static uint32_t sdi_clock(void *ctx)
 }
 
 /* "IMG:/path", the name of an object on the volume in messages. */
-static const char *sdi_obj(const struct sdi *s, const char *path)
+const char *sdi_obj(const struct sdi *s, const char *path)
 {
 	static char out[PATH_MAX + FS_PATH_MAX + 2];
 
@@ -156,7 +125,7 @@ static void sdi_hint(struct sdi *s, int rc, char *out, size_t n)
 }
 
 /* One error line for a failed fs call on `path`; returns 1 (the exit code). */
-static int sdi_fail(struct sdi *s, const char *path, int rc)
+int sdi_fail(struct sdi *s, const char *path, int rc)
 {
 	char hint[160];
 
@@ -166,15 +135,30 @@ static int sdi_fail(struct sdi *s, const char *path, int rc)
 }
 
 /* An error about a host file (errno e). */
-static int sdi_host_fail(struct sdi *s, const char *host, int e, const char *what)
+int sdi_host_fail(struct sdi *s, const char *host, int e, const char *what)
 {
 	cli_error(s->cmd, host, "%s%s%s; check the host path", what ? what : "",
 	          what ? ": " : "", strerror(e));
 	return 1;
 }
 
+/* sd_file_open's error line. When another process holds the image, a verb
+ * with advice of its own (busy_hint) gives it in place of sd_file's (which
+ * ends "; stop it, or use `nanoos` commands ..."); the holder stays named. */
+static void sdi_open_error(struct sdi *s, int r, char *err)
+{
+	char *advice = strstr(err, "; stop it");
+
+	if (r == -NOS_EBUSY && s->busy_hint && advice) {
+		*advice = 0;
+		cli_error(s->cmd, NULL, "%s; %s", err, s->busy_hint);
+		return;
+	}
+	cli_error(s->cmd, NULL, "%s", err);
+}
+
 /* Open the image, start sdcard and fs, mount. 0, or 1 after an error line. */
-static int sdi_boot(struct sdi *s, int read_only)
+int sdi_boot(struct sdi *s, int read_only)
 {
 	char err[600];
 	unsigned flags = (read_only ? SD_FILE_READ_ONLY : 0) | (s->o.force ? SD_FILE_FORCE : 0);
@@ -183,7 +167,7 @@ static int sdi_boot(struct sdi *s, int read_only)
 	if (!s->vol.file_open) {
 		r = sd_file_open(&s->vol.file, s->img, flags, err, sizeof(err));
 		if (r < 0) {
-			cli_error(s->cmd, NULL, "%s", err);
+			sdi_open_error(s, r, err);
 			return 1;
 		}
 		s->vol.file_open = 1;
@@ -210,7 +194,7 @@ static int sdi_boot(struct sdi *s, int read_only)
 }
 
 /* Sync, stop fs and sdcard, unlock. 0, or 1 after an error line. */
-static int sdi_halt(struct sdi *s)
+int sdi_halt(struct sdi *s)
 {
 	int r = volume_halt(&s->vol);
 
@@ -235,7 +219,7 @@ static int sdi_canon(struct sdi *s, const char *path, char *out)
 }
 
 /* dir + "/" + name into out[FS_PATH_MAX]. 0 or 1 after an error line. */
-static int sdi_join(struct sdi *s, const char *dir, const char *name, char *out)
+int sdi_join(struct sdi *s, const char *dir, const char *name, char *out)
 {
 	size_t n = strlen(dir);
 	int len = snprintf(out, FS_PATH_MAX, "%s%s%s", dir, (n && dir[n - 1] == '/') ? "" : "/",
@@ -260,7 +244,7 @@ static const char *sdi_base(const char *path, char *buf, size_t n)
 }
 
 /* 1 if path is a directory on the volume, 0 if not or missing. */
-static int sdi_is_dir(struct sdi *s, const char *path)
+int sdi_is_dir(struct sdi *s, const char *path)
 {
 	struct fs_stat st;
 
@@ -273,7 +257,7 @@ static int sdi_entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct fs_dirent *)a)->name, ((const struct fs_dirent *)b)->name);
 }
 
-static int sdi_list(struct sdi *s, const char *path, struct fs_dirent **out, size_t *count)
+int sdi_list(struct sdi *s, const char *path, struct fs_dirent **out, size_t *count)
 {
 	struct fs_dirent *v = NULL, *nv;
 	size_t n = 0, cap = 0;
@@ -440,7 +424,7 @@ static int sdi_copy_in_fd(struct sdi *s, int fd, const char *host, const struct 
 	return sdi_put_finish(s, h, dst, r, host, (uint32_t)hs->st_atime, (uint32_t)hs->st_mtime);
 }
 
-static int sdi_copy_in(struct sdi *s, const char *host, const char *dst)
+int sdi_copy_in(struct sdi *s, const char *host, const char *dst)
 {
 	struct stat hs;
 	int fd, r;
@@ -1244,7 +1228,8 @@ static int verb_create(struct sdi *s, int argc, char **argv)
 		goto fail;
 	}
 	if (s->o.rootfs) {
-		if (sdi_boot(s, 0) || sdi_put_tree(s, s->o.rootfs, "/"))
+		if (sdi_boot(s, 0) || sdi_put_tree(s, s->o.rootfs, "/") ||
+		    sdi_record_userland(s, s->o.rootfs))
 			goto fail;
 		if (!s->o.no_passwords && sdi_first_passwords(s, &first))
 			goto fail;
@@ -1317,6 +1302,7 @@ struct sdi_verb {
 	int min_args, max_args;         /* positional, IMG included */
 	const char *opts;               /* the option letters it takes */
 	const char *usage;
+	const char *about;              /* VERB --help says more; NULL: usage only */
 };
 
 /* Long options share letters with the short ones they stand for. */
@@ -1331,6 +1317,7 @@ static const struct option sdi_long[] = {
 	{ "parents", no_argument, NULL, 'p' },
 	{ "repair", no_argument, NULL, 'a' },
 	{ "no-passwords", no_argument, NULL, 'P' },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1338,18 +1325,32 @@ static const struct option sdi_long[] = {
 static const struct sdi_verb sdi_verbs[] = {
 	{ "create", verb_create, SDI_BOOT_NONE, 1, 1, "sFLTBfP",
 	  "create IMG --size 64M [--fat 12|16|32] [--label L] [--bare] [--rootfs DIR "
-	  "[--no-passwords]] [--force]" },
-	{ "info", verb_info, SDI_BOOT_RO, 1, 1, "f", "info IMG" },
-	{ "ls", verb_ls, SDI_BOOT_RO, 1, 2, "lRf", "ls [-l] [-R] IMG [PATH]" },
-	{ "cat", verb_cat, SDI_BOOT_RO, 2, 2, "f", "cat IMG PATH" },
-	{ "get", verb_get, SDI_BOOT_RO, 3, 3, "rf", "get [-r] IMG PATH HOSTFILE" },
-	{ "put", verb_put, SDI_BOOT_RW, 3, 3, "rf", "put [-r] IMG HOSTFILE PATH" },
-	{ "rm", verb_rm, SDI_BOOT_RW, 2, 2, "rf", "rm [-r] IMG PATH" },
-	{ "mkdir", verb_mkdir, SDI_BOOT_RW, 2, 2, "pf", "mkdir [-p] IMG PATH" },
-	{ "rmdir", verb_rmdir, SDI_BOOT_RW, 2, 2, "f", "rmdir IMG PATH" },
-	{ "mv", verb_mv, SDI_BOOT_RW, 3, 3, "f", "mv IMG FROM TO" },
-	{ "df", verb_df, SDI_BOOT_RO, 1, 1, "f", "df IMG" },
-	{ "fsck", verb_fsck, SDI_BOOT_NONE, 1, 1, "af", "fsck [--repair] IMG" },
+	  "[--no-passwords]] [--force]", NULL },
+	{ "info", verb_info, SDI_BOOT_RO, 1, 1, "f", "info IMG", NULL },
+	{ "ls", verb_ls, SDI_BOOT_RO, 1, 2, "lRf", "ls [-l] [-R] IMG [PATH]", NULL },
+	{ "cat", verb_cat, SDI_BOOT_RO, 2, 2, "f", "cat IMG PATH", NULL },
+	{ "get", verb_get, SDI_BOOT_RO, 3, 3, "rf", "get [-r] IMG PATH HOSTFILE", NULL },
+	{ "put", verb_put, SDI_BOOT_RW, 3, 3, "rf", "put [-r] IMG HOSTFILE PATH", NULL },
+	{ "rm", verb_rm, SDI_BOOT_RW, 2, 2, "rf", "rm [-r] IMG PATH", NULL },
+	{ "mkdir", verb_mkdir, SDI_BOOT_RW, 2, 2, "pf", "mkdir [-p] IMG PATH", NULL },
+	{ "rmdir", verb_rmdir, SDI_BOOT_RW, 2, 2, "f", "rmdir IMG PATH", NULL },
+	{ "mv", verb_mv, SDI_BOOT_RW, 3, 3, "f", "mv IMG FROM TO", NULL },
+	{ "df", verb_df, SDI_BOOT_RO, 1, 1, "f", "df IMG", NULL },
+	{ "fsck", verb_fsck, SDI_BOOT_NONE, 1, 1, "af", "fsck [--repair] IMG", NULL },
+	{ "update-rootfs", verb_update_rootfs, SDI_BOOT_NONE, 1, 1, "Tnf",
+	  "update-rootfs IMG [--rootfs DIR] [--dry-run]",
+	  "Refresh the userland of an existing image from DIR (default: the userland\n"
+	  "installed with nanoos, /usr/lib/nanoos/rootfs, or build/rootfs beside a built\n"
+	  "nanoos; NANOOS_ROOTFS overrides). A program of DIR/bin replaces the volume's\n"
+	  "/bin copy when they differ, new ones are added, and whatever else of DIR the\n"
+	  "volume lacks is created. What the volume has outside /bin -- accounts in\n"
+	  "/etc/passwd, /etc/shadow, /etc/group, home directories, your files -- is\n"
+	  "never changed, and programs you added to /bin are kept. A program that an\n"
+	  "earlier create --rootfs or update-rootfs installed and DIR no longer has is\n"
+	  "removed (the record is /etc/rootfs.manifest). The image must not be in use:\n"
+	  "stop the daemon first.\n\n"
+	  "  --rootfs DIR   the userland tree to take the programs from\n"
+	  "  -n, --dry-run  print what would change; write nothing\n" },
 };
 
 #define SDI_NVERBS (sizeof(sdi_verbs) / sizeof(sdi_verbs[0]))
@@ -1375,14 +1376,18 @@ static int sdi_parse(struct sdi *s, const struct sdi_verb *v, int argc, char **a
 	optind = 0;                     /* GNU: start afresh; options may come
 	                                 * anywhere (ls IMG -l), "--" ends them */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "lRrpfh", sdi_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lRrpfhn", sdi_long, NULL)) != -1) {
 		if (c == '?' || (c != 'h' && strchr(v->opts, c) == NULL)) {
 			cli_error(s->cmd, NULL, "%s: no such option here; usage: nanoos sdimage %s",
 			          argv[optind - 1], v->usage);
 			return 2;
 		}
 		switch (c) {
-		case 'h': printf("usage: nanoos sdimage %s\n", v->usage); return 0;
+		case 'h':
+			printf("usage: nanoos sdimage %s\n", v->usage);
+			if (v->about)
+				printf("\n%s", v->about);
+			return 0;
 		case 'l': s->o.long_list = 1; break;
 		case 'R': s->o.recursive_list = 1; break;
 		case 'r': s->o.recursive = 1; break;
@@ -1390,6 +1395,7 @@ static int sdi_parse(struct sdi *s, const struct sdi_verb *v, int argc, char **a
 		case 'f': s->o.force = 1; break;
 		case 'a': s->o.repair = 1; break;
 		case 'P': s->o.no_passwords = 1; break;
+		case 'n': s->o.dry_run = 1; break;
 		case 'B': s->o.bare = 1; break;
 		case 's': s->o.size = optarg; break;
 		case 'F': s->o.fat = optarg; break;

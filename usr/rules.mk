@@ -16,7 +16,7 @@
 USR_CROSS_CC ?= riscv64-unknown-elf-gcc
 # Where nanoos-cc looks for the SDK: relative to its own directory, or absolute.
 USR_SDK_DIR ?= ../usr/sdk
-USR_VERSION ?= 0.1
+USR_VERSION ?= $(NANOOS_VERSION)
 
 USR_AR := $(patsubst %gcc,%ar,$(USR_CROSS_CC))
 USR_SDK := $(BUILD)/usr/sdk

@@ -27,7 +27,7 @@ got: $got"
 [ "$(complete_words nanoos sd)" = sdimage ] && ok "a verb completes from its start" ||
 	bad "a verb completes from its start" "$(complete_words nanoos sd)"
 
-want=$("$B/bin/nanoos" sdimage --help 2>&1 | grep -oE "nanoos sdimage [a-z]+" | awk '{ print $3 }' | sort -u)
+want=$("$B/bin/nanoos" sdimage --help 2>&1 | grep -oE "nanoos sdimage [a-z-]+" | awk '{ print $3 }' | sort -u)
 got=$(complete_words nanoos sdimage "" | grep -v -- '^--')
 [ "$want" = "$got" ] && ok "sdimage's verbs are its --help's" || bad "sdimage's verbs" "want: $want
 got: $got"

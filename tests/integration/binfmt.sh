@@ -1,0 +1,225 @@
+#!/bin/bash
+# binfmt.sh: RV32 ELF executables run from a Linux shell under NanoOs
+# (nanoos binfmt, cli/binfmt_cmd.c; the interpreter cli/binfmt/nanoos-binfmt.c).
+#
+# Without root: the rule in packaging/binfmt/nanoos.conf is the one
+# `nanoos binfmt rule` prints; usage and the root check. As root, where
+# binfmt_misc can be mounted and written: install, then `./uname -s` from
+# bash prints NanoOs (qemu-riscv32 would print Linux); exit statuses,
+# arguments, argv[0] (the P flag), stdin and PATH lookup pass through; the
+# run goes in-process on the default image, or through a daemon when one
+# answers; status; a competing entry with the same magic (a fake
+# qemu-riscv32): the one registered last wins, a disabled one is passed
+# over, status names the winner; remove, after which exec fails with "Exec
+# format error". binfmt_misc is the whole kernel's: every entry made here is
+# removed at exit, whatever failed. Usage: binfmt.sh [BUILD_DIR]
+BUILD=${1:-${BUILD:-build}}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+suite_needs binfmt "$BUILD/bin/nanoos" "$BUILD/bin/nanoosd" \
+	"$BUILD/lib/nanoos/nanoos-binfmt" "$BUILD/rootfs/bin/uname" "$BUILD/rootfs/bin/sh"
+N=$(realpath "$BUILD/bin/nanoos")
+D=$(realpath "$BUILD/bin/nanoosd")
+I=$(realpath "$BUILD/lib/nanoos/nanoos-binfmt")
+ROOTFS=$(realpath "$BUILD/rootfs")
+CONF=$(realpath "$HERE/../../packaging/binfmt/nanoos.conf")
+BM=/proc/sys/fs/binfmt_misc
+RIVAL=nanoos-test-rival
+suite_tmpdir
+mkdir -p "$HOME" "$XDG_DATA_HOME"
+# No daemon of anyone else's answers unless we start one.
+export NANOOS_SOCKET=$T/none.sock
+
+# ---- the rule: one source
+"$N" binfmt rule --interpreter /usr/lib/nanoos/nanoos-binfmt >out 2>err; st=$?
+if [ "$st" = 0 ] && [ "$(grep -v '^#' "$CONF" | grep -v '^$')" = "$(cat out)" ]; then
+	ok "packaging/binfmt/nanoos.conf is the rule \`nanoos binfmt rule\` prints"
+else
+	bad "packaging/binfmt/nanoos.conf is the rule \`nanoos binfmt rule\` prints" \
+		"$(diff <(grep -v '^#' "$CONF") out; cat err)"
+fi
+"$N" binfmt rule >out 2>err; st=$?
+expect "rule names the interpreter beside this nanoos" 0 \
+	"^:nanoos:M::\\\\x7f\\\\x45\\\\x4c\\\\x46\\\\x01\\\\x01\\\\x01.*\\\\xf3\\\\x00:.*:$I:P$"
+"$N" binfmt >out 2>err; st=$?
+expect_err "binfmt without a verb is a usage error" 2 "usage: nanoos binfmt install"
+"$N" binfmt install extra >out 2>err; st=$?
+expect_err "install takes no arguments" 2 "usage: nanoos binfmt"
+"$N" binfmt --help >out 2>err; st=$?
+expect "binfmt --help" 0 "the kernel takes the newest enabled one"
+"$I" >out 2>err; st=$?
+expect_err "nanoos-binfmt without a file is a usage error" 2 "usage: nanoos-binfmt FILE"
+# The interpreter alone: the nanoos beside it, else the one in PATH (on an
+# image of its own: the in-process checks below want to make the default one).
+mkdir -p alone/lib/nanoos pathdir
+cp "$I" alone/lib/nanoos/ && cp "$ROOTFS/bin/sh" prog && chmod +x prog
+export XDG_DATA_HOME=$T/data0
+ln -s "$N" pathdir/nanoos
+"$I" ./prog my-name -c 'echo "$0"' >out 2>err; st=$?
+expect "nanoos-binfmt FILE ARGV0 ARGS runs FILE with the nanoos beside it" 0 "^my-name$"
+PATH=$T/pathdir:/usr/bin:/bin alone/lib/nanoos/nanoos-binfmt ./prog p -c 'exit 4' >out 2>err; st=$?
+expect "nanoos-binfmt with no nanoos beside it takes the one in PATH" 4 ""
+PATH=/usr/bin:/bin alone/lib/nanoos/nanoos-binfmt ./prog p >out 2>err; st=$?
+expect_err "nanoos-binfmt with no nanoos anywhere says so" 127 \
+	"^nanoos-binfmt: \./prog: cannot run nanoos .* nor in PATH; install NanoOs again"
+export XDG_DATA_HOME=$T/data
+if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$N"; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$N" binfmt install >out 2>err; st=$?
+	expect_err "install as another user than root says it needs root" 1 \
+		"^nanoos binfmt: install: needs root .*sudo nanoos binfmt install"
+fi
+
+# ---- as root, with binfmt_misc writable
+skip() {
+	echo "binfmt: skipped the binfmt_misc checks: $1"
+	suite_end
+}
+[ "$(id -u)" = 0 ] || skip "not root (registering a binfmt_misc entry needs root)"
+mounted_here=
+if [ ! -e "$BM/register" ]; then
+	mount -t binfmt_misc binfmt_misc "$BM" 2>err || skip "binfmt_misc cannot be mounted on $BM: $(cat err)"
+	mounted_here=1
+fi
+[ -w "$BM/register" ] || skip "$BM/register is not writable"
+[ -e "$BM/nanoos" ] && skip "an entry named nanoos is registered already (by the package?); not touching it"
+[ "$(cat "$BM/status")" = enabled ] || skip "binfmt_misc is disabled on this system ($BM/status)"
+
+# Another entry claiming RV32 executables before we start (a real
+# qemu-user-binfmt): after remove, it runs them instead of exec failing.
+others=$("$N" binfmt status | sed -n '/^entries that claim/,/run with:/p' | grep -c '^  .* enabled ')
+
+daemon=
+cleanup() {
+	[ -e "$BM/$RIVAL" ] && echo -1 >"$BM/$RIVAL"
+	[ -e "$BM/nanoos" ] && echo -1 >"$BM/nanoos"
+	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	[ -n "$mounted_here" ] && umount "$BM"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT HUP     # (so that cleanup runs then too)
+
+mkdir bin
+for p in uname sh cat echo wc; do cp "$ROOTFS/bin/$p" "$p" && chmod +x "$p"; done
+cp uname bin/nanoos-test-uname
+
+"$N" binfmt install >out 2>err; st=$?
+expect_err "install registers the entry" 0 "^nanoos binfmt: registered nanoos: .* $I "
+grep -q "^interpreter $I$" "$BM/nanoos" && grep -q "^flags: P$" "$BM/nanoos" &&
+	ok "the kernel's entry: our interpreter, flag P" || bad "the kernel's entry: our interpreter, flag P" "$(cat "$BM/nanoos")"
+
+# ---- in-process: the default image is made in our temp HOME
+./uname -s >out 2>err; st=$?
+expect "./uname -s from bash runs under NanoOs (prints NanoOs, not Linux)" 0 "^NanoOs$"
+[ -f "$XDG_DATA_HOME/nanoos/sd.img" ] && ok "it ran in-process on the default image (made in the temp HOME)" ||
+	bad "it ran in-process on the default image (made in the temp HOME)" "$(ls -R "$T/data"; cat err)"
+./sh -c 'exit 7' >out 2>err; st=$?
+expect "the exit status passes through (7)" 7 ""
+./sh -c 'kill -TERM $$' >out 2>err; st=$?
+expect "death by a signal is 128 + N, as in a shell (SIGTERM: 143)" 143 ""
+./sh -c 'echo "$#:$1:$2:$3"' x 'a b' '' '-c' >out 2>err; st=$?
+expect "arguments pass through (a space, an empty one, an option-like one)" 0 "^3:a b::-c$"
+(exec -a custom-argv0 ./sh -c 'echo "[$0]"') >out 2>err; st=$?
+expect "argv[0] passes through (flag P)" 0 "^\[custom-argv0\]$"
+printf 'one\ntwo\n' | ./cat >out 2>err; st=$?
+expect "stdin pipes through" 0 "^two$"
+seq 1 20000 | ./wc -l >out 2>err; st=$?
+expect "a long stdin pipes through (20000 lines)" 0 "^ *20000$"
+PATH=$T/bin:$PATH nanoos-test-uname -s >out 2>err; st=$?
+expect "found in PATH, it runs by its full path" 0 "^NanoOs$"
+./uname -s 2>&1 | cat >out; st=${PIPESTATUS[0]}
+expect "stdout to a pipe" 0 "^NanoOs$"
+
+# ---- through a daemon, when one answers: no default image is made
+"$N" sdimage create d.img --size 64M --rootfs "$ROOTFS" >/dev/null 2>err || bad "create the daemon's image" "$(cat err)"
+export NANOOS_SOCKET=$T/d.sock XDG_DATA_HOME=$T/data2
+timeout 300 "$D" --image "$T/d.img" --socket "$NANOOS_SOCKET" --foreground 2>daemon.log &
+daemon=$!
+for _ in $(seq 200); do [ -S "$NANOOS_SOCKET" ] && break; sleep 0.05; done
+./uname -s >out 2>err; st=$?
+expect "through the daemon: ./uname -s prints NanoOs" 0 "^NanoOs$"
+[ ! -e "$XDG_DATA_HOME/nanoos/sd.img" ] && ok "through the daemon: no in-process image was made" ||
+	bad "through the daemon: no in-process image was made" "$(cat err daemon.log)"
+printf 'x\ny\n' | ./sh -c 'read a; read b; echo "$b$a"; exit 5' >out 2>err; st=$?
+expect "through the daemon: stdin in, exit status out" 5 "^yx$"
+(exec -a custom-argv0 ./sh -c 'echo "[$0]"') >out 2>err; st=$?
+expect "through the daemon: argv[0] passes through" 0 "^\[custom-argv0\]$"
+"$N" stop >/dev/null 2>&1 && wait "$daemon"
+daemon=
+export NANOOS_SOCKET=$T/none.sock XDG_DATA_HOME=$T/data
+
+# ---- status
+"$N" binfmt status >out 2>err; st=$?
+expect "status: registered, enabled" 0 "^nanoos: registered, enabled$"
+expect "status: the interpreter" 0 "^  interpreter $I$"
+expect "status: nanoos runs RV32 executables" 0 "^RV32 executables run with: nanoos$"
+"$N" binfmt status ./uname >out 2>err; st=$?
+expect "status FILE: nanoos runs it" 0 "^\./uname run with: nanoos$"
+"$N" binfmt status /bin/ls >out 2>err; st=$?
+expect "status FILE: a Linux program is none of ours" 0 "^/bin/ls run with: none"
+
+# ---- a competitor with the same magic (what qemu-user-binfmt registers)
+printf '#!/bin/sh\necho "rival ran $1"\n' >rival && chmod +x rival
+rule=$(cat "$CONF" | grep -v '^#' | sed "s|^:nanoos:|:$RIVAL:|; s|:/usr/lib/nanoos/nanoos-binfmt:P$|:$T/rival:|")
+echo "$rule" >"$BM/register" || bad "register the rival" "$rule"
+./uname -s >out 2>err; st=$?
+expect "registered last, the rival wins" 0 "^rival ran \./uname$"
+"$N" binfmt status >out 2>err; st=$?
+expect "status says the rival wins" 0 "^RV32 executables run with: $RIVAL$"
+sed -n '/^entries that claim/,$p' out | grep -E '^  (nanoos|'$RIVAL') ' | awk '{print $1}' | tr '\n' ' ' >order
+[ "$(cat order)" = "$RIVAL nanoos " ] && ok "status lists the entries newest first" ||
+	bad "status lists the entries newest first" "$(cat out)"
+echo 0 >"$BM/$RIVAL"
+./uname -s >out 2>err; st=$?
+expect "the rival disabled: NanoOs runs it" 0 "^NanoOs$"
+"$N" binfmt status >out 2>err; st=$?
+expect "status: the rival disabled, nanoos wins" 0 "^RV32 executables run with: nanoos$"
+echo 1 >"$BM/$RIVAL"
+./uname -s >out 2>err; st=$?
+expect "enabled again, the rival wins again (enabling keeps the order)" 0 "^rival ran"
+"$N" binfmt install >out 2>err; st=$?
+expect_err "install again warns about the rival and says how to disable it" 0 \
+	"echo 0 > $BM/$RIVAL"
+./uname -s >out 2>err; st=$?
+expect "installed again (now the newest), NanoOs wins" 0 "^NanoOs$"
+"$N" binfmt status >out 2>err; st=$?
+expect "status agrees: nanoos wins" 0 "^RV32 executables run with: nanoos$"
+echo -1 >"$BM/$RIVAL"
+
+# ---- remove
+"$N" binfmt remove >out 2>err; st=$?
+expect_err "remove unregisters the entry" 0 "^nanoos binfmt: removed nanoos$"
+[ ! -e "$BM/nanoos" ] && ok "the entry is gone" || bad "the entry is gone" "$(ls "$BM")"
+if [ "$others" = 0 ]; then
+	./uname -s >out 2>err; st=$?
+	expect_err "removed: exec fails with Exec format error" 126 "Exec format error"
+else
+	echo "binfmt: $others other entries claim RV32 executables here; not checking Exec format error"
+fi
+"$N" binfmt status >out 2>err; st=$?
+expect "status: not registered" 0 "^nanoos: not registered"
+"$N" binfmt remove >out 2>err; st=$?
+expect_err "remove again: nothing to remove" 0 "not registered; nothing to remove"
+
+# ---- at boot: systemd-binfmt with our nanoos.conf and a qemu-riscv32.conf
+# (the rival's rule), in a user namespace with a binfmt_misc instance of its
+# own (Linux 6.7+), so the system's entries are not touched.
+mkdir bd
+sed "s|:/usr/lib/nanoos/nanoos-binfmt:|:$I:|" "$CONF" >bd/nanoos.conf
+echo "$rule" | sed "s|^:$RIVAL:|:qemu-riscv32:|" >bd/qemu-riscv32.conf
+boot() {  # boot: register bd/*.conf as systemd-binfmt does at boot, run ./uname -s
+	timeout 60 unshare --user --map-root-user --mount --fork sh -c "
+		mount -t binfmt_misc binfmt_misc $BM 2>/dev/null || exit 99
+		mount --bind '$T/bd' /etc/binfmt.d && /lib/systemd/systemd-binfmt && ./uname -s"
+}
+if [ ! -x /lib/systemd/systemd-binfmt ]; then
+	echo "binfmt: skipped the boot-order checks: no /lib/systemd/systemd-binfmt"
+elif boot >out 2>err; st=$?; [ "$st" = 99 ]; then
+	echo "binfmt: skipped the boot-order checks: no binfmt_misc of its own in a user namespace (Linux < 6.7)"
+else
+	expect "at boot qemu-riscv32.conf (after nanoos.conf) wins" 0 "^rival ran \./uname$"
+	ln -sf /dev/null bd/qemu-riscv32.conf
+	boot >out 2>err; st=$?
+	expect "at boot, with qemu-riscv32.conf masked (/dev/null), NanoOs runs it" 0 "^NanoOs$"
+fi
+suite_end
