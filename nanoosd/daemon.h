@@ -40,6 +40,9 @@ enum { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 extern int log_level;
 void log_init(const char *file);        /* NULL: stderr */
 void log_reopen(void);                  /* SIGHUP */
+
+/* notify.c: tell systemd (Type=notify) "READY=1" or "STOPPING=1". */
+void notify_systemd(const char *state);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_parse_level(const char *s);     /* LOG_* or -1 */
 

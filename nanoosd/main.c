@@ -12,7 +12,8 @@
  * then to nanoosd.log beside the socket. SIGTERM/SIGINT stop it cleanly:
  * no more clients, sessions hung up, guests sent SIGTERM then (after
  * GUEST_GRACE) SIGKILL, the volume synced and closed clean, the socket
- * removed, exit 0. SIGHUP reopens the log file.
+ * removed, exit 0. SIGHUP reopens the log file. With $NOTIFY_SOCKET (systemd,
+ * Type=notify) it says READY=1 when serving and STOPPING=1 (notify.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,9 +61,11 @@ static void usage(FILE *out)
 	        "  --system        serve the system socket (root only)\n"
 	        "  --foreground    stay attached; log to stderr\n"
 	        "  --log-level L   error, warn, info (default) or debug\n"
-	        "  --workers N     CPU workers (default: one per core)\n\n"
+	        "  --workers N     CPU workers (default: one per core)\n"
+	        "  --version       print the version\n\n"
 	        "Detached, it logs to stderr, or to nanoosd.log beside the socket when stderr\n"
-	        "is a terminal. SIGTERM stops it cleanly; SIGHUP reopens its log.\n");
+	        "is a terminal. SIGTERM stops it cleanly; SIGHUP reopens its log. Under\n"
+	        "systemd (Type=notify) it says READY=1 once its socket accepts connections.\n");
 }
 
 /* ---------------------------------------------------------------- stopping */
@@ -284,6 +287,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -309,6 +313,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		}
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("nanoosd %s\n", NANOOS_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
@@ -394,6 +399,8 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "serving %s on %s (%u workers)", D.image, D.socket, D.in.nworkers);
 	tell_ready(ready);
+	notify_systemd("READY=1");
 	broker_serve();
+	notify_systemd("STOPPING=1");
 	return shut_down();
 }

@@ -27,13 +27,21 @@ fusefat
 e2fsprogs
 "
 # Installed without their recommends (simavr would pull a whole IDE;
-# qemu-user would claim RV32 ELF files in binfmt_misc).
+# qemu-user would claim RV32 ELF files in binfmt_misc; debhelper and lintian
+# would pull in autotools and more). dpkg-dev, debhelper and lintian build
+# and check the Debian package (`make deb`); man-db's man -l reads the man
+# pages; systemd gives systemd-analyze verify and systemd-sysusers.
 PACKAGES_NO_RECOMMENDS="
 simavr
 libsimavr-dev
 qemu-user
 avrdude
 arduino-core-avr
+dpkg-dev
+debhelper
+lintian
+man-db
+systemd
 "
 
 missing_of() {

@@ -21,6 +21,19 @@ for page in nanoos.1 nanoos-cc.1 nanoosd.8; do
 	else bad "$page: man -l" "$(cat err)"; fi
 done
 
+# Every page's header names the version the commands print (one source:
+# packaging/debian/changelog).
+version=$("$B/bin/nanoos" --version | awk '{ print $2 }')
+for page in nanoos.1 nanoos-cc.1 nanoosd.8; do
+	if [ -n "$version" ] && head -n 1 "$M/$page" | grep -qF "\"NanoOs $version\""; then
+		ok "$page: its header says NanoOs $version, as nanoos --version"
+	else bad "$page: its header says NanoOs $version" "$(head -n 1 "$M/$page")"; fi
+done
+if [ "$("$B/bin/nanoosd" --version)" = "nanoosd $version" ] &&
+   "$B/bin/nanoos-cc" --version | grep -q "^nanoos-cc $version "; then
+	ok "nanoosd and nanoos-cc say the same version ($version)"
+else bad "nanoosd and nanoos-cc say the same version" "$("$B/bin/nanoosd" --version; "$B/bin/nanoos-cc" --version)"; fi
+
 # The rendered text, with groff's hyphen and quote characters made plain.
 text() { MANWIDTH=200 man -l "$M/$1" 2>/dev/null | sed 's/\xe2\x80\x90/-/g; s/\xe2\x88\x92/-/g' | col -b; }
 text nanoos.1 >nanoos.txt
