@@ -86,28 +86,42 @@ void cli_error(const char *cmd, const char *object, const char *fmt, ...)
 	fputs(raw_terminal(2) ? "\r\n" : "\n", stderr);
 }
 
+int cli_beside_self(const char *rel, char *out, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return -1;
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	return snprintf(out, n, "%s/%s", exe, rel) < (int)n ? 0 : -1;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int cli_find_rootfs(char *out, size_t n)
 {
-	char exe[PATH_MAX - 16], *slash;    /* room for "/../rootfs" in out */
+	static const char *const beside[] = { "../rootfs", "../lib/nanoos/rootfs" };
 	const char *env = getenv("NANOOS_ROOTFS");
-	struct stat st;
-	ssize_t len;
+	size_t i;
 
 	if (env && *env) {
 		snprintf(out, n, "%s", env);
 		return 0;
 	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(out, n, "%s/../rootfs", exe);
-			if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
-				return 0;
-		}
-	}
+	for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++)
+		if (cli_beside_self(beside[i], out, n) == 0 && is_dir(out))
+			return 0;
 	snprintf(out, n, "/usr/lib/nanoos/rootfs");
-	return stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	return is_dir(out) ? 0 : -1;
 }

@@ -22,8 +22,12 @@ void cli_human(uint64_t bytes, char *buf, size_t n);
 void cli_error(const char *cmd, const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* "DIR/rel" where DIR is the directory of the running program: 0, or -1. */
+int cli_beside_self(const char *rel, char *out, size_t n);
+
 /* The userland tree (rootfs) nanoos came with, into out[n]: NANOOS_ROOTFS,
- * else rootfs/ beside a built nanoos (BUILD/bin/../rootfs), else the
+ * else rootfs/ beside a built nanoos (BUILD/bin/../rootfs), else the one
+ * of an installed nanoos (PREFIX/bin/../lib/nanoos/rootfs), else the
  * package's /usr/lib/nanoos/rootfs. 0, or -1 when there is none. The
  * default image is made from it (`nanoos run`), and `nanoos sdimage
  * update-rootfs` refreshes an image from it. */

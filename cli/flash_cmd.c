@@ -6,8 +6,9 @@
  * file, avrdude's part, and the programmer and speed of the board's own
  * bootloader. The firmware is looked for in $NANOOS_FIRMWARE_DIR alone when
  * it is set; else in the build tree beside this command (BUILD/bin/nanoos ->
- * BUILD/firmware/), then where the Debian package puts it
- * (/usr/share/nanoos/firmware/). The
+ * BUILD/firmware/), then where `make install` puts it beside an installed
+ * one (PREFIX/bin/nanoos -> PREFIX/share/nanoos/firmware/), then where the
+ * Debian package puts it (/usr/share/nanoos/firmware/). The
  * port is --port, or the one serial device a board shows up as
  * (/dev/ttyACM*, /dev/ttyUSB*). avrdude's own output (its progress bars and
  * errors) reaches the terminal as it is; `--dry-run` prints the command.
@@ -69,6 +70,7 @@ static void usage(FILE *out)
 	        "  --dry-run         print the avrdude command, run nothing\n\n"
 	        "The firmware is looked for in $NANOOS_FIRMWARE_DIR alone when it is set;\n"
 	        "else in BUILD/firmware/ beside this command (`make firmware`), then in\n"
+	        "PREFIX/share/nanoos/firmware/ beside an installed one, then in\n"
 	        "/usr/share/nanoos/firmware/.\n\n"
 	        "boards:\n");
 	for (i = 0; i < NBOARDS; i++)
@@ -93,27 +95,37 @@ static int is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* "A, B, C": the directories of dirs, into out. */
+static void looked_in(char dirs[][PATH_MAX], int ndirs, char *out, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = 0;
+	for (i = 0; i < ndirs && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ", " : "", dirs[i]);
+}
+
 /* The firmware for board b: where it was found in out, 0; or 1 after an
  * error line naming where we looked. */
 static int find_firmware(const struct board *b, char *out, size_t n)
 {
-	char self[PATH_MAX], dirs[3][PATH_MAX];
+	char self[PATH_MAX], dirs[4][PATH_MAX];
 	const char *env = getenv("NANOOS_FIRMWARE_DIR");
-	ssize_t len;
 	int i, ndirs = 0;
 
 	/* An explicit directory is the only place: a firmware left in the
 	 * build tree must not be flashed instead of the one asked for. */
-	if (env != NULL && env[0] != '\0')
+	if (env != NULL && env[0] != '\0') {
 		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
-	len = ndirs ? 0 : readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len > 0) {
-		self[len] = '\0';
-		*strrchr(self, '/') = '\0';             /* BUILD/bin */
-		snprintf(dirs[ndirs++], PATH_MAX, "%.*s/../firmware", PATH_MAX - 16, self);
-	}
-	if (env == NULL || env[0] == '\0')
+	} else {
+		/* BUILD/bin/../firmware, PREFIX/bin/../share/nanoos/firmware */
+		if (cli_beside_self("../firmware", dirs[ndirs], PATH_MAX) == 0)
+			ndirs++;
+		if (cli_beside_self("../share/nanoos/firmware", dirs[ndirs], PATH_MAX) == 0)
+			ndirs++;
 		snprintf(dirs[ndirs++], PATH_MAX, "/usr/share/nanoos/firmware");
+	}
 	for (i = 0; i < ndirs; i++) {
 		snprintf(out, n, "%.*s/%s", PATH_MAX - 64, dirs[i], b->firmware);
 		if (is_file(out) && realpath(out, self) != NULL) {
@@ -121,10 +133,9 @@ static int find_firmware(const struct board *b, char *out, size_t n)
 			return 0;
 		}
 	}
-	cli_error(CMD, b->firmware, "no firmware for %s in %s%s%s%s%s; build it with "
-	          "`make firmware`, or name one with --hex", b->mcu, dirs[0],
-	          ndirs > 1 ? ", " : "", ndirs > 1 ? dirs[1] : "", ndirs > 2 ? ", " : "",
-	          ndirs > 2 ? dirs[2] : "");
+	looked_in(dirs, ndirs, self, sizeof(self));
+	cli_error(CMD, b->firmware, "no firmware for %s in %s; build it with `make firmware`, "
+	          "or name one with --hex", b->mcu, self);
 	return 1;
 }
 

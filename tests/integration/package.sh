@@ -130,6 +130,36 @@ else
 	bad "postrm/prerm" "$(cat ctl/postrm ctl/prerm)"
 fi
 
+# ---------------------------------------------------------------- make install
+# The same files without a package, under another prefix: the installed
+# commands find their userland, SDK, interpreter and firmware beside them.
+P=/opt/nanoos-test
+(cd "$ROOT" && make --no-print-directory install BUILD="$B" DESTDIR="$T/inst" PREFIX=$P) >out 2>err
+st=$?
+I=$T/inst$P
+if [ "$st" = 0 ] && [ -x "$I/bin/nanoos" ] && [ -x "$I/sbin/nanoosd" ] &&
+   [ -x "$I/lib/nanoos/nanoos-binfmt" ] && [ -x "$I/lib/nanoos/rootfs/bin/hello" ] &&
+   grep -q "^ExecStart=$P/sbin/nanoosd " "$I/lib/systemd/system/nanoosd.service" &&
+   grep -q ":$P/lib/nanoos/nanoos-binfmt:P\$" "$I/lib/binfmt.d/nanoos.conf"; then
+	ok "make install PREFIX=$P: the files, with the unit and binfmt.d entry naming $P"
+else
+	bad "make install PREFIX=$P (exit $st)" "$(cat err; ls -R "$T/inst" | head -20)"
+fi
+"$I/bin/nanoos-cc" --version >out 2>&1
+expect "the installed nanoos-cc uses $P/lib/nanoos/sdk" 0 "^SDK: $P/lib/nanoos/sdk$"
+HOME=$T/h "$I/bin/nanoos" run /bin/hello >out 2>err
+st=$?
+if [ "$st" = 0 ] && grep -q "Hello from NanoOs" out &&
+   grep -q "from $I/bin/../lib/nanoos/rootfs" err; then
+	ok "the installed nanoos makes the default image from its own $P/lib/nanoos/rootfs"
+else
+	bad "the installed nanoos finds its rootfs" "$(cat out err)"
+fi
+HOME=$T/h "$I/bin/nanoos" flash --dry-run --port /dev/null >out 2>err
+st=$?
+expect "the installed nanoos flash finds $P/share/nanoos/firmware" 0 \
+	"share/nanoos/firmware/nanoos-atmega2560.hex"
+
 # ---------------------------------------------------------------- 3. installed
 if [ "$(id -u)" != 0 ] || ! grep -qw overlay /proc/filesystems || ! command -v unshare >/dev/null; then
 	echo "package: install checks skipped: they need root, overlayfs and unshare" \
