@@ -465,6 +465,13 @@ static void show_own_entry(void)
 		printf("  (this nanoos's interpreter is %s)\n", interp);
 }
 
+/* An ELF header of a 32-bit little-endian RISC-V file (what the rule's
+ * magic looks at, but for the file type). */
+static int is_rv32_header(const uint8_t *h)
+{
+	return memcmp(h, "\x7f" "ELF\x01\x01", 6) == 0 && (h[18] | h[19] << 8) == 0xf3;
+}
+
 static int do_status(const char *file)
 {
 	uint8_t hdr[HDR_SIZE];
@@ -494,6 +501,11 @@ static int do_status(const char *file)
 	if (n == 0)
 		printf("  (none)\n");
 	w = binfmt_enabled() ? winner(list, n) : NULL;
+	if (!w && file && !is_rv32_header(hdr)) {
+		printf("%s run with: no binfmt_misc entry (not an RV32 executable: the kernel "
+		       "runs it as usual, or refuses it)\n", file);
+		return 0;
+	}
 	printf("%s run with: %s\n", file ? file : "RV32 executables",
 	       w ? w->name : "none (exec fails: \"Exec format error\")");
 	if (w && n > 1)

@@ -138,10 +138,17 @@ static const char *linux_user(void)
 	return pw ? pw->pw_name : "YOU";
 }
 
+void client_denied(const char *cmd, const char *instead)
+{
+	cli_error(cmd, SYSTEM_SOCKET, "the system daemon runs, but only root and group nanoos "
+	          "may use it: ask root to add you (`adduser %s nanoos`), then log in again%s%s",
+	          linux_user(), instead ? "; " : "", instead ? instead : "");
+}
+
 int client_connect(struct client *c, const char *cmd)
 {
 	char paths[CLIENT_PATHS][CLIENT_PATH_MAX];
-	int n = client_socket_paths(paths), i;
+	int n = client_socket_paths(paths), i, denied = 0;
 	const char *env;
 
 	memset(c, 0, sizeof(*c));
@@ -151,13 +158,10 @@ int client_connect(struct client *c, const char *cmd)
 		c->fd = dial(paths[i]);
 		if (c->fd >= 0)
 			break;
-		if (errno == EACCES && strcmp(paths[i], SYSTEM_SOCKET) == 0)
-			cli_error(cmd, paths[i], "the system daemon runs, but only root and group "
-			          "nanoos may use it: ask root to add you (`adduser %s nanoos`), then "
-			          "log in again", linux_user());
+		denied |= errno == EACCES && strcmp(paths[i], SYSTEM_SOCKET) == 0;
 	}
 	if (c->fd < 0)
-		return -NOS_ENOENT;
+		return denied ? -NOS_EACCES : -NOS_ENOENT;
 	snprintf(c->path, sizeof(c->path), "%s", paths[i]);
 	env = getenv("NANOOS_SOCKET");
 	if (!(env && *env) && !trusted_peer(c->fd, c->path, cmd)) {
@@ -177,6 +181,8 @@ int client_require(struct client *c, const char *cmd)
 
 	if (rc == -NOS_ENOENT)
 		client_no_daemon(cmd);
+	else if (rc == -NOS_EACCES)
+		client_denied(cmd, NULL);
 	return rc < 0 ? 1 : 0;
 }
 

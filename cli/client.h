@@ -40,8 +40,14 @@ int client_socket_paths(char paths[CLIENT_PATHS][CLIENT_PATH_MAX]);
 
 /* Connect to the first daemon that answers and say HELLO.
  * 0: connected. -NOS_ENOENT: no daemon answers (nothing printed).
+ * -NOS_EACCES: none answers, and the system socket is there but not ours
+ * to use (not in group nanoos; nothing printed: client_denied says it).
  * -1: a daemon answered but refused us (its text printed as `nanoos CMD`). */
 int client_connect(struct client *c, const char *cmd);
+
+/* Why the system socket refused us, and the fix, on stderr; then, when
+ * instead is not NULL, what we do instead ("running in this process"). */
+void client_denied(const char *cmd, const char *instead);
 void client_close(struct client *c);
 
 /* "nanoos CMD: no NanoOs daemon is running (looked at ...); start one

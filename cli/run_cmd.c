@@ -49,6 +49,9 @@ static void usage(FILE *out)
 	        "               first), ./x or ../x on the host, or a name in /bin\n"
 	        "  --host PATH  a program file on the host (an RV32 ELF: build it with nanoos-cc)\n"
 	        "  --argv0 NAME the program's argv[0] (default: PROG or PATH as given)\n"
+	        "  --auto-daemon  when no daemon answers, start one on the image and run there\n"
+	        "               (it stops after a minute with nothing to do; nanoos-binfmt uses\n"
+	        "               it, so programs started together share one NanoOs)\n"
 	        "  --image IMG  the SD image (default: the daemon's, else $NANOOS_IMAGE, else\n"
 	        "               ${XDG_DATA_HOME:-~/.local/share}/nanoos/sd.img, made on first\n"
 	        "               use); an image no daemon serves is run in this process\n"
@@ -67,7 +70,12 @@ int run_either(const struct run_opts *o, char **argv)
 	struct client c;
 	int rc = run_connect(&c, o);
 
-	if (rc == -NOS_ENOENT)
+	if ((rc == -NOS_ENOENT || rc == -NOS_EACCES) && o->auto_daemon &&
+	    run_start_daemon(o) == 0)
+		rc = run_connect(&c, o);
+	if (rc == -NOS_EACCES)
+		client_denied(o->cmd, "meanwhile NanoOs runs in this process, on your own image");
+	if (rc == -NOS_ENOENT || rc == -NOS_EACCES)
 		return run_local(o, argv);
 	if (rc < 0)
 		return 1;
@@ -85,6 +93,7 @@ int run_main(int argc, char **argv)
 		{ "trace", no_argument, NULL, 't' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "argv0", required_argument, NULL, '0' },
+		{ "auto-daemon", no_argument, NULL, 'A' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -120,6 +129,9 @@ int run_main(int argc, char **argv)
 			break;
 		case '0':
 			o.argv0 = optarg;
+			break;
+		case 'A':
+			o.auto_daemon = 1;
 			break;
 		case 'w':
 			o.workers = (unsigned)atoi(optarg);

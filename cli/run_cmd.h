@@ -24,6 +24,7 @@ struct run_opts {
 	const char *image;              /* --image, or NULL: the default */
 	const char *host;               /* --host PATH, or NULL */
 	const char *argv0;              /* --argv0 NAME: the program's argv[0], or NULL */
+	int auto_daemon;                /* --auto-daemon: start one if none answers */
 	uint64_t mem;
 	int stats, trace;
 	unsigned workers;
@@ -67,6 +68,13 @@ struct run_program {
 /* The image to boot in-process: --image, $NANOOS_IMAGE or the default one
  * (made from the rootfs if missing). 0, or -1 (said why). */
 int run_pick_image(const struct run_opts *o, char *out, size_t n);
+/* The same path, without making anything; its directories, made. */
+int run_image_path(const struct run_opts *o, char *out, size_t n);
+int run_image_dir(const char *img);
+/* --auto-daemon (run_autod.c): with no daemon answering, start nanoosd on
+ * the image with --idle-exit, so that programs run at once (a pipeline
+ * through binfmt_misc) share one NanoOs. 0 when one should answer now. */
+int run_start_daemon(const struct run_opts *o);
 /* Read a program from the host / from the volume: 0, or -1 (said why). */
 int run_read_host(const char *host, struct run_program *p);
 int run_read_volume(msg_pid_t fs, const char *img, const char *path, struct run_program *p);

@@ -57,7 +57,7 @@ static int mkdir_parents(char *path)
 /* Make the default image with `nanoos sdimage create --rootfs`. */
 static int create_default(const char *img)
 {
-	char rootfs[4096], dir[4096];
+	char rootfs[4096];
 	pid_t pid;
 	int status;
 
@@ -66,14 +66,14 @@ static int create_default(const char *img)
 		          "with `make`, or set NANOOS_ROOTFS, or give --image IMG");
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s", img);
-	if (mkdir_parents(dir) < 0) {
-		cli_error(CMD, img, "cannot make its directory: %s", strerror(errno));
+	if (run_image_dir(img) < 0)
 		return -1;
-	}
 	fprintf(stderr, "nanoos %s: creating the default image %s from %s\n", CMD, img, rootfs);
 	pid = fork();
 	if (pid == 0) {
+		/* Its report (and the first passwords) to our stderr: stdout is
+		 * the program's, maybe a pipe or a file (`./hello > out`). */
+		dup2(2, 1);
 		execl("/proc/self/exe", "nanoos", "sdimage", "create", img, "--size", "64M",
 		      "--rootfs", rootfs, (char *)NULL);
 		_exit(127);
@@ -86,10 +86,9 @@ static int create_default(const char *img)
 	return 0;
 }
 
-int run_pick_image(const struct run_opts *o, char *out, size_t n)
+int run_image_path(const struct run_opts *o, char *out, size_t n)
 {
 	const char *env = getenv("NANOOS_IMAGE");
-	struct stat st;
 
 	if (o->image) {
 		snprintf(out, n, "%s", o->image);
@@ -104,9 +103,31 @@ int run_pick_image(const struct run_opts *o, char *out, size_t n)
 		          "give --image IMG or set NANOOS_IMAGE");
 		return -1;
 	}
-	if (stat(out, &st) == 0)
-		return 0;
+	return 0;
+}
+
+int run_pick_image(const struct run_opts *o, char *out, size_t n)
+{
+	const char *env = getenv("NANOOS_IMAGE");
+	struct stat st;
+
+	if (run_image_path(o, out, n) < 0)
+		return -1;
+	if (o->image || (env && *env) || stat(out, &st) == 0)
+		return 0;               /* one named is used as it is: not made */
 	return create_default(out);
+}
+
+int run_image_dir(const char *img)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s", img);
+	if (mkdir_parents(dir) < 0) {
+		cli_error(CMD, img, "cannot make its directory: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- the program */

@@ -49,8 +49,8 @@ static void print_status(const struct client *c, const struct ctl_status *st)
 	cli_human(st->vol_total, total, sizeof(total));
 	cli_human(st->vol_free, avail, sizeof(avail));
 	printf("image:      %.*s\n", (int)st->image_len, st->image);
-	printf("daemon:     pid %u, nanoosd %.*s, up %s\n", st->pid, (int)st->version_len,
-	       st->version ? st->version : "", up);
+	printf("daemon:     pid %u, nanoosd %.*s (client protocol %u), up %s\n", st->pid,
+	       (int)st->version_len, st->version ? st->version : "", CTL_VERSION, up);
 	printf("socket:     %s (you are `%s`)\n", c->path, c->account);
 	printf("processes:  %u\n", st->procs);
 	printf("sessions:   %u\n", st->sessions);

@@ -380,7 +380,9 @@ static int open_remote(struct mount_args *a, struct fb_backend **b, int *failed)
 	memset(&c, 0, sizeof(c));
 	c.fd = -1;
 	r = client_connect(&c, CMD);
-	if (r == -NOS_ENOENT)
+	if (r == -NOS_EACCES)
+		client_denied(CMD, "mounting your image directly instead");
+	if (r == -NOS_ENOENT || r == -NOS_EACCES)
 		return 0;
 	if (r < 0) {
 		*failed = 1;            /* the daemon said why */

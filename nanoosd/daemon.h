@@ -30,7 +30,6 @@
 #include "kproc/proto.h"
 #include "nanoosd/ctl.h"
 
-#define NANOOSD_VERSION "0.7"             /* 0.7: FUSE forwarding (fsfwd.c) */
 /* Sessions are ("session", 1..SESSIONS_MAX); each RUN takes 3 of the
  * runtime's 256 process slots (session, console, reader). */
 #define SESSIONS_MAX FS_SESSIONS_MAX   /* fs trusts these (kproc/proto.h) */

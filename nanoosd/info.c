@@ -225,7 +225,7 @@ void info_status(struct conn *c, struct frame *f)
 	}
 	s.image = D.image;
 	s.image_len = (uint32_t)strlen(D.image);
-	s.version = NANOOSD_VERSION;
-	s.version_len = (uint32_t)strlen(NANOOSD_VERSION);
+	s.version = NANOOS_VERSION;     /* the package's (packaging/debian/changelog) */
+	s.version_len = (uint32_t)strlen(NANOOS_VERSION);
 	conn_send(c, CTL_MSG_STATUS, MSG_F_REPLY, 0, f->h.from, &s, sizeof(s));
 }

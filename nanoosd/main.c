@@ -2,7 +2,7 @@
  * main.c: nanoosd, the NanoOs daemon (DESIGN.md section 7).
  *
  *   nanoosd [--image IMG] [--socket PATH] [--system] [--foreground]
- *           [--log-level error|warn|info|debug] [--workers N]
+ *           [--log-level error|warn|info|debug] [--workers N] [--idle-exit S]
  *
  * Boots one instance on the image (sdcard, fs, sched, memmgr, users, the
  * CPU workers; no terminal: each session brings its console) and serves
@@ -42,6 +42,7 @@ struct opts {
 	const char *image, *socket, *level;
 	int foreground, system;
 	unsigned workers;
+	unsigned idle_exit;             /* --idle-exit: seconds, 0 = never */
 };
 
 static void usage(FILE *out)
@@ -62,6 +63,8 @@ static void usage(FILE *out)
 	        "  --foreground    stay attached; log to stderr\n"
 	        "  --log-level L   error, warn, info (default) or debug\n"
 	        "  --workers N     CPU workers (default: one per core)\n"
+	        "  --idle-exit S   stop after S seconds with no session and no guest (what\n"
+	        "                  `nanoos run --auto-daemon` starts it with)\n"
 	        "  --version       print the version\n\n"
 	        "Detached, it logs to stderr, or to nanoosd.log beside the socket when stderr\n"
 	        "is a terminal. SIGTERM stops it cleanly; SIGHUP reopens its log. Under\n"
@@ -249,6 +252,25 @@ static void hang_up_all(void)
 	pthread_mutex_unlock(&D.lock);
 }
 
+/* Serve until a stop is asked for; with idle_exit, also until nothing
+ * (no session, no guest) has been there for that many seconds. */
+static void serve(unsigned idle_exit)
+{
+	uint64_t idle_since = msg_now_ns(), limit = (uint64_t)idle_exit * 1000000000u;
+
+	if (!idle_exit) {
+		broker_serve();
+		return;
+	}
+	while (!daemon_stopping()) {
+		broker_serve_for(200000000);
+		if (!no_sessions() || !no_guests())
+			idle_since = msg_now_ns();
+		else if (msg_now_ns() - idle_since >= limit)
+			daemon_request_stop("idle: no session and no guest for --idle-exit seconds");
+	}
+}
+
 static int shut_down(void)
 {
 	int n = guests_left();
@@ -288,6 +310,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "idle-exit", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -310,6 +333,18 @@ static int parse(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->workers = (unsigned)n;
+			break;
+		}
+		case 'I': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || *optarg == '-' || n < 1 || n > 86400) {
+				fprintf(stderr, "nanoosd: --idle-exit %s: give 1 to 86400 seconds\n",
+				        optarg);
+				return -1;
+			}
+			o->idle_exit = (unsigned)n;
 			break;
 		}
 		case 'h': usage(stdout); exit(0);
@@ -400,7 +435,7 @@ int main(int argc, char **argv)
 	log_msg(LOG_INFO, "serving %s on %s (%u workers)", D.image, D.socket, D.in.nworkers);
 	tell_ready(ready);
 	notify_systemd("READY=1");
-	broker_serve();
+	serve(o.idle_exit);
 	notify_systemd("STOPPING=1");
 	return shut_down();
 }

@@ -8,11 +8,12 @@
  * (FILE: the path the program was started by; ARGV0: the argv[0] it was
  * given) and this becomes
  *
- *     nanoos run --argv0 ARGV0 --host FILE ARGS...
+ *     nanoos run --auto-daemon --argv0 ARGV0 --host FILE ARGS...
  *
- * by exec, so the program runs exactly as `nanoos run` runs it (through
- * the daemon when one answers, else in-process on the default image) and
- * its exit status is ours. The nanoos used is the one installed beside us
+ * by exec, so the program runs exactly as `nanoos run` runs it, through
+ * the daemon that answers, or one started for it on the default image
+ * (--auto-daemon: two programs of a pipeline must share one NanoOs; it ends
+ * itself a minute after the last), and its exit status is ours. The nanoos used is the one installed beside us
  * (DIR/../../bin/nanoos: /usr/lib/nanoos -> /usr/bin, build/lib/nanoos ->
  * build/bin), else the first in PATH.
  */
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 	}
 	args[n++] = "nanoos";
 	args[n++] = "run";
+	args[n++] = "--auto-daemon";    /* `./a | ./b` must share one NanoOs */
 	if (argc > 2) {         /* the program's argv[0] (P flag) */
 		args[n++] = "--argv0";
 		args[n++] = argv[2];

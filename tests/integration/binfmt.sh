@@ -7,8 +7,9 @@
 # binfmt_misc can be mounted and written: install, then `./uname -s` from
 # bash prints NanoOs (qemu-riscv32 would print Linux); exit statuses,
 # arguments, argv[0] (the P flag), stdin and PATH lookup pass through; the
-# run goes in-process on the default image, or through a daemon when one
-# answers; status; a competing entry with the same magic (a fake
+# run goes through a daemon started for it on the default image (or one that
+# answers), which a pipeline shares and which ends itself when idle;
+# status; a competing entry with the same magic (a fake
 # qemu-riscv32): the one registered last wins, a disabled one is passed
 # over, status names the winner; remove, after which exec fails with "Exec
 # format error". binfmt_misc is the whole kernel's: every entry made here is
@@ -27,8 +28,9 @@ BM=/proc/sys/fs/binfmt_misc
 RIVAL=nanoos-test-rival
 suite_tmpdir
 mkdir -p "$HOME" "$XDG_DATA_HOME"
-# No daemon of anyone else's answers unless we start one.
-export NANOOS_SOCKET=$T/none.sock
+# No daemon of anyone else's answers: ours only (nanoos-binfmt's
+# --auto-daemon starts one on this socket when none answers).
+export NANOOS_SOCKET=$T/auto.sock
 
 # ---- the rule: one source
 "$N" binfmt rule --interpreter /usr/lib/nanoos/nanoos-binfmt >out 2>err; st=$?
@@ -62,6 +64,10 @@ expect "nanoos-binfmt with no nanoos beside it takes the one in PATH" 4 ""
 PATH=/usr/bin:/bin alone/lib/nanoos/nanoos-binfmt ./prog p >out 2>err; st=$?
 expect_err "nanoos-binfmt with no nanoos anywhere says so" 127 \
 	"^nanoos-binfmt: \./prog: cannot run nanoos .* nor in PATH; install NanoOs again"
+# Those started a daemon (--auto-daemon) on data0's image: stop it, so that
+# the checks below start their own.
+"$N" stop >out 2>err; st=$?
+expect "the interpreter started a daemon for them, which nanoos stop stops" 0 ""
 export XDG_DATA_HOME=$T/data
 if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$N"; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$N" binfmt install >out 2>err; st=$?
@@ -93,6 +99,7 @@ cleanup() {
 	[ -e "$BM/$RIVAL" ] && echo -1 >"$BM/$RIVAL"
 	[ -e "$BM/nanoos" ] && echo -1 >"$BM/nanoos"
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	NANOOS_SOCKET=$T/auto.sock "$N" stop >/dev/null 2>&1
 	[ -n "$mounted_here" ] && umount "$BM"
 	rm -rf "$T"
 }
@@ -108,11 +115,19 @@ expect_err "install registers the entry" 0 "^nanoos binfmt: registered nanoos: .
 grep -q "^interpreter $I$" "$BM/nanoos" && grep -q "^flags: P$" "$BM/nanoos" &&
 	ok "the kernel's entry: our interpreter, flag P" || bad "the kernel's entry: our interpreter, flag P" "$(cat "$BM/nanoos")"
 
-# ---- in-process: the default image is made in our temp HOME
+# ---- no daemon answers: the first programs start one (--auto-daemon) on
+# the default image, made in our temp HOME; a pipeline shares it
+./echo one two three | ./wc -w >out 2>err; st=$?
+expect "with no daemon, a pipeline of two RV32 programs works (they share a started daemon)" 0 "^ *3$"
+[ -f "$XDG_DATA_HOME/nanoos/sd.img" ] && [ -S "$NANOOS_SOCKET" ] &&
+	ok "the daemon was started on the default image (made in the temp HOME)" ||
+	bad "the daemon was started on the default image" "$(ls -R "$T/data"; cat err)"
+"$N" status >out 2>err; st=$?
+expect "... and it answers nanoos status" 0 "^image: +$XDG_DATA_HOME/nanoos/sd.img$"
+[ -s "$XDG_DATA_HOME/nanoos/nanoosd.log" ] && ok "its log is nanoosd.log beside the image" ||
+	bad "its log is nanoosd.log beside the image" "$(ls -la "$XDG_DATA_HOME/nanoos")"
 ./uname -s >out 2>err; st=$?
 expect "./uname -s from bash runs under NanoOs (prints NanoOs, not Linux)" 0 "^NanoOs$"
-[ -f "$XDG_DATA_HOME/nanoos/sd.img" ] && ok "it ran in-process on the default image (made in the temp HOME)" ||
-	bad "it ran in-process on the default image (made in the temp HOME)" "$(ls -R "$T/data"; cat err)"
 ./sh -c 'exit 7' >out 2>err; st=$?
 expect "the exit status passes through (7)" 7 ""
 ./sh -c 'kill -TERM $$' >out 2>err; st=$?
@@ -146,7 +161,25 @@ expect "through the daemon: stdin in, exit status out" 5 "^yx$"
 expect "through the daemon: argv[0] passes through" 0 "^\[custom-argv0\]$"
 "$N" stop >/dev/null 2>&1 && wait "$daemon"
 daemon=
-export NANOOS_SOCKET=$T/none.sock XDG_DATA_HOME=$T/data
+export NANOOS_SOCKET=$T/auto.sock XDG_DATA_HOME=$T/data
+"$N" stop >out 2>err; st=$?
+expect "nanoos stop stops the started daemon" 0 ""
+
+# ---- a daemon with --idle-exit ends itself once nothing is left
+timeout 60 "$D" --image "$T/d.img" --socket "$T/idle.sock" --idle-exit 1 --foreground 2>idle.log &
+idle=$!
+for _ in $(seq 200); do [ -S "$T/idle.sock" ] && break; sleep 0.05; done
+NANOOS_SOCKET=$T/idle.sock "$N" run /bin/sleep 2 >out 2>err; st=$?
+if [ "$st" = 0 ] && kill -0 "$idle" 2>/dev/null; then ok "--idle-exit 1: a 2 s program keeps it"
+else bad "--idle-exit 1: a 2 s program keeps it" "$(cat err idle.log)"; fi
+for _ in $(seq 60); do kill -0 "$idle" 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 "$idle" 2>/dev/null && wait "$idle" && grep -q "stopping: idle" idle.log &&
+   grep -q "closed cleanly" idle.log; then
+	ok "--idle-exit 1: it stops cleanly about a second after the last session"
+else
+	bad "--idle-exit 1: it stops by itself" "$(cat idle.log)"
+	kill "$idle" 2>/dev/null
+fi
 
 # ---- status
 "$N" binfmt status >out 2>err; st=$?
@@ -156,7 +189,7 @@ expect "status: nanoos runs RV32 executables" 0 "^RV32 executables run with: nan
 "$N" binfmt status ./uname >out 2>err; st=$?
 expect "status FILE: nanoos runs it" 0 "^\./uname run with: nanoos$"
 "$N" binfmt status /bin/ls >out 2>err; st=$?
-expect "status FILE: a Linux program is none of ours" 0 "^/bin/ls run with: none"
+expect "status FILE: a Linux program is none of ours" 0 "^/bin/ls run with: no binfmt_misc entry \(not an RV32 executable"
 
 # ---- a competitor with the same magic (what qemu-user-binfmt registers)
 printf '#!/bin/sh\necho "rival ran $1"\n' >rival && chmod +x rival

@@ -46,6 +46,11 @@ expect "nanoos, nanoosd and nanoos-cc are on PATH" 0 "^nanoosd [0-9]"
 
 in_root sh -c 'cd /tmp && HOME=/tmp/h nanoos run /usr/lib/nanoos/rootfs/bin/hello'
 expect "nanoos run /usr/lib/nanoos/rootfs/bin/hello" 0 "Hello from NanoOs"
+if [ "$(cat out)" = "Hello from NanoOs!" ] && grep -q "first passwords (shown once)" err; then
+	ok "the new default image's report and first passwords go to stderr, not the program's stdout"
+else
+	bad "the default image's report goes to stderr" "$(cat out)"
+fi
 cat >"$R/tmp/sysname.c" <<'EOF'
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -96,9 +101,17 @@ pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
 start_cmd=$(sed -n 's/^ExecStart=//p' "$unit")
 install -d -m 0700 "$R/var/lib/nanoos"
 install -d -m 0755 "$R/run/nanoos"
+# A first start cut short left a half-made sd.img.new: it is made again.
+head -c 1048576 /dev/zero >"$R/var/lib/nanoos/sd.img.new"
 eval "set -- $pre"
 in_root "$@"
-expect "ExecStartPre makes /var/lib/nanoos/sd.img on the first start" 0 "sd.img: .*filled from /usr/lib/nanoos/rootfs"
+expect "ExecStartPre makes /var/lib/nanoos/sd.img on the first start" 0 "sd.img.new: .*filled from /usr/lib/nanoos/rootfs"
+if [ -f "$R/var/lib/nanoos/sd.img" ] && [ ! -e "$R/var/lib/nanoos/sd.img.new" ] &&
+   [ "$(stat -c %s "$R/var/lib/nanoos/sd.img")" = $((256 << 20)) ]; then
+	ok "it is made as sd.img.new and renamed (a half-made one from a cut start is replaced)"
+else
+	bad "sd.img made whole" "$(ls -l "$R/var/lib/nanoos")"
+fi
 if grep -q "first passwords" out; then bad "no first password goes to the journal" "$(cat out)"; fi
 in_root "$@"
 if [ "$st" = 0 ] && [ ! -s out ]; then ok "ExecStartPre keeps an image that exists"
@@ -129,8 +142,14 @@ expect_err "bob (not in group nanoos) is told the system daemon is group nanoos'
 	"nanoosd.sock: the system daemon runs, but only root and group nanoos may use it: ask root to add you \(.adduser bob nanoos.\)"
 if grep -qx root out; then ok "bob's program ran in his own process instead, on his own image"
 else bad "bob's program ran in his own process instead" "$(cat out err)"; fi
+in_root runuser -u bob -- sh -c 'cd /tmp && HOME=/home/bob nanoos ps'
+if [ "$st" = 1 ] && grep -q "only root and group nanoos may use it" err && ! grep -q "no NanoOs daemon" err; then
+	ok "bob's nanoos ps says the system daemon is not his to use (and nothing else)"
+else
+	bad "bob's nanoos ps (exit $st)" "$(cat err)"
+fi
 in_root nanoos status
-expect "root sees the system daemon's status" 0 "/var/lib/nanoos/sd.img"
+expect "root sees the system daemon's status" 0 "nanoosd $(dpkg-deb -f "$DEB" Version) "
 
 eval "set -- $start_cmd"
 in_root "$@"
@@ -174,6 +193,8 @@ if [ $have_binfmt = 1 ] && [ ! -e $BINFMT/nanoos ]; then
 	expect "nanoos binfmt install registers the entry" 0 ""
 	in_root sh -c 'cp /usr/lib/nanoos/rootfs/bin/uname /tmp/uname && cd /tmp && HOME=/tmp/h ./uname -s'
 	expect "./uname -s in a Linux shell runs on NanoOs (prints NanoOs, not Linux)" 0 "^NanoOs$"
+	in_root sh -c 'cd /tmp && HOME=/tmp/h nanoos stop'
+	expect "the daemon nanoos-binfmt started for it stops (nanoos stop)" 0 ""
 else
 	echo "package: binfmt checks skipped: $BINFMT is not writable here, or an entry" \
 	     "named nanoos is already registered"
