@@ -89,8 +89,9 @@ int sdi_copy_in(struct sdi *s, const char *host, const char *dst);
 /* `update-rootfs IMG`: boots the volume itself. Exit status. */
 int verb_update_rootfs(struct sdi *s, int argc, char **argv);
 /* After `create --rootfs DIR` put DIR on the booted volume: record which
- * programs of /bin came from DIR/bin (nothing when DIR has no bin/).
- * 0, or 1 after an error line. */
+ * programs of /bin came from DIR/bin, with their size and checksum, in
+ * /etc/rootfs.manifest (nothing when DIR has no bin/). 0, or 1 after an
+ * error line. */
 int sdi_record_userland(struct sdi *s, const char *rootfs);
 
 #endif
