@@ -11,8 +11,9 @@
  *
  * Ruled-off sections, bottom up: session (boot, halt, errors) -> volume
  * paths -> copying (host <-> volume, trees) -> the verbs -> dispatch.
- * `update-rootfs` lives in sdimage_rootfs.c; what the two files share (the
- * session and its helpers) is declared in sdimage_int.h.
+ * `update-rootfs` lives in sdimage_rootfs.c (with sdimage_rootfs_record.c
+ * and sdimage_rootfs_space.c); what they and this file share (the session
+ * and its helpers) is declared in sdimage_int.h.
  * Errors print one line, "nanoos sdimage VERB: OBJECT: what; what to do",
  * and make the verb exit 1; bad usage exits 2.
  */

@@ -2,9 +2,10 @@
  * sdimage_int.h: what the files of `nanoos sdimage` share, inside cli/ only:
  * the session (struct sdi: options, the booted volume, the copy buffer) and
  * the helpers of sdimage_cmd.c that other verbs' files use -- boot and halt,
- * error lines, volume paths, copying a host file in. sdimage_rootfs.c (the
- * update-rootfs verb and its record of installed programs) is the other
- * file. The public entry point stays in sdimage_cmd.h.
+ * error lines, volume paths, copying a host file in. The update-rootfs verb
+ * and its record of installed programs are the other files
+ * (sdimage_rootfs*.c, sharing sdimage_rootfs.h). The public entry point
+ * stays in sdimage_cmd.h.
  */
 #ifndef NOS_SDIMAGE_INT_H
 #define NOS_SDIMAGE_INT_H
@@ -85,7 +86,7 @@ int sdi_list(struct sdi *s, const char *path, struct fs_dirent **out, size_t *co
  * no half file is left). 0, or 1 after an error line. */
 int sdi_copy_in(struct sdi *s, const char *host, const char *dst);
 
-/* ---- the userland (sdimage_rootfs.c) */
+/* ---- the userland (sdimage_rootfs.c, sdimage_rootfs_record.c) */
 /* `update-rootfs IMG`: boots the volume itself. Exit status. */
 int verb_update_rootfs(struct sdi *s, int argc, char **argv);
 /* After `create --rootfs DIR` put DIR on the booted volume: record which

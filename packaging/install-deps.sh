@@ -30,7 +30,9 @@ e2fsprogs
 # qemu-user would claim RV32 ELF files in binfmt_misc; debhelper and lintian
 # would pull in autotools and more). dpkg-dev, debhelper and lintian build
 # and check the Debian package (`make deb`); man-db's man -l reads the man
-# pages; systemd gives systemd-analyze verify and systemd-sysusers.
+# pages; systemd gives systemd-analyze verify and systemd-sysusers;
+# systemd-container's systemd-nspawn boots a container in which the package's
+# service runs under a real systemd (tests/integration/package-systemd.sh).
 PACKAGES_NO_RECOMMENDS="
 simavr
 libsimavr-dev
@@ -42,6 +44,7 @@ debhelper
 lintian
 man-db
 systemd
+systemd-container
 "
 
 missing_of() {

@@ -26,6 +26,11 @@
 #         and purging unregisters it (where binfmt_misc is writable);
 #     then dpkg --purge, and the upper layer must hold nothing of ours:
 #     every file the package, its scripts or the service made is gone.
+#  4. The same .deb in a container booted with systemd-nspawn (a real
+#     systemd 252 as its PID 1, on the same kind of overlay):
+#     package-systemd.sh installs it and checks the service as systemd runs
+#     it -- started by the postinst, its sandbox read from /proc, reload,
+#     the restart after an upgrade, stop, purge.
 set -u
 B=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -179,5 +184,18 @@ passed=$((passed + p))
 failed=$((failed + f))
 if [ "$st" != 0 ] && [ "$f" = 0 ]; then
 	bad "the chroot checks ran to their end (exit $st)" "$(tail -n 20 chroot.out)"
+fi
+
+# ---------------------------------------------------------------- 4. systemd
+# (package-systemd.sh enters its own mount namespace.)
+bash "$ROOT/tests/integration/package-systemd.sh" "$T/nanoos.deb" >systemd.out 2>&1
+st=$?
+grep -E '^(ok|FAILED|        |package:)' systemd.out || true
+p=$(grep -c '^ok:' systemd.out)
+f=$(grep -c '^FAILED:' systemd.out)
+passed=$((passed + p))
+failed=$((failed + f))
+if [ "$st" != 0 ] && [ "$f" = 0 ]; then
+	bad "the systemd checks ran to their end (exit $st)" "$(tail -n 20 systemd.out)"
 fi
 suite_end
