@@ -3,6 +3,7 @@
  * each a main of its own. A verb not built yet stays in the table marked
  * as coming, with what to do meanwhile.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,6 +74,9 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	/* A caller that ignores SIGCHLD (it survives exec) would make every
+	 * waitpid of ours fail: the default image's maker, the daemon starter. */
+	signal(SIGCHLD, SIG_DFL);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -4,7 +4,8 @@
 # (installed as /usr/lib/nanoos/nanoos-binfmt).
 ALL_EXTRA += $(BUILD)/lib/nanoos/nanoos-binfmt
 
-$(BUILD)/lib/nanoos/nanoos-binfmt: cli/binfmt/nanoos-binfmt.c
+# It shares cli_util.c (cli_beside_self) with nanoos, and nothing else.
+$(BUILD)/lib/nanoos/nanoos-binfmt: cli/binfmt/nanoos-binfmt.c cli/cli_util.c cli/cli_util.h
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) cli/binfmt/nanoos-binfmt.c cli/cli_util.c -o $@ $(LDFLAGS)

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_util.h"
 #include "cli/run_cmd.h"
@@ -67,12 +68,15 @@ static void usage(FILE *out)
 
 int run_either(const struct run_opts *o, char **argv)
 {
+	int lock = o->auto_daemon ? run_start_lock(o) : -1;
 	struct client c;
 	int rc = run_connect(&c, o);
 
 	if ((rc == -NOS_ENOENT || rc == -NOS_EACCES) && o->auto_daemon &&
-	    run_start_daemon(o) == 0)
+	    run_start_daemon(o, lock) == 0)
 		rc = run_connect(&c, o);
+	if (lock >= 0)
+		close(lock);            /* connected: the daemon counts us now */
 	if (rc == -NOS_EACCES)
 		client_denied(o->cmd, "meanwhile NanoOs runs in this process, on your own image");
 	if (rc == -NOS_ENOENT || rc == -NOS_EACCES)

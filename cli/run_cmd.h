@@ -71,10 +71,16 @@ int run_pick_image(const struct run_opts *o, char *out, size_t n);
 /* The same path, without making anything; its directories, made. */
 int run_image_path(const struct run_opts *o, char *out, size_t n);
 int run_image_dir(const char *img);
+/* Make the default image img with `nanoos sdimage create --rootfs` (its
+ * report to stderr). 0, or -1 (said why). */
+int run_create_default(const char *img);
 /* --auto-daemon (run_autod.c): with no daemon answering, start nanoosd on
  * the image with --idle-exit, so that programs run at once (a pipeline
- * through binfmt_misc) share one NanoOs. 0 when one should answer now. */
-int run_start_daemon(const struct run_opts *o);
+ * through binfmt_misc) share one NanoOs. run_start_lock: the start lock,
+ * held shared (an fd to close), or -1 (said why); run_start_daemon takes
+ * it exclusive and starts one: 0 when one should answer now. */
+int run_start_lock(const struct run_opts *o);
+int run_start_daemon(const struct run_opts *o, int lock);
 /* Read a program from the host / from the volume: 0, or -1 (said why). */
 int run_read_host(const char *host, struct run_program *p);
 int run_read_volume(msg_pid_t fs, const char *img, const char *path, struct run_program *p);

@@ -54,8 +54,7 @@ static int mkdir_parents(char *path)
 	return 0;
 }
 
-/* Make the default image with `nanoos sdimage create --rootfs`. */
-static int create_default(const char *img)
+int run_create_default(const char *img)
 {
 	char rootfs[4096];
 	pid_t pid;
@@ -115,7 +114,7 @@ int run_pick_image(const struct run_opts *o, char *out, size_t n)
 		return -1;
 	if (o->image || (env && *env) || stat(out, &st) == 0)
 		return 0;               /* one named is used as it is: not made */
-	return create_default(out);
+	return run_create_default(out);
 }
 
 int run_image_dir(const char *img)

@@ -30,10 +30,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cli_util.h"
 #include "cli/sdimage_rootfs.h"
 #include "kproc/nos_errno.h"
 
-#define UPD_RECORD_MAX (256u * 1024u)   /* bigger is not ours: read as no record */
+#define UPD_RECORD_MAX (256u * 1024u)   /* bigger is not ours: refused */
 #define UPD_FNV_START 0xcbf29ce484222325ull     /* FNV-1a 64 */
 #define UPD_FNV_PRIME 0x100000001b3ull
 
@@ -128,10 +129,21 @@ int upd_read_record(struct sdi *s, struct upd_plan *p)
 		return 0;
 	if (h < 0)
 		return sdi_fail(s, UPD_RECORD, h);
-	if (fs_fstat(s->vol.fs, h, &st) < 0 || st.size > UPD_RECORD_MAX ||
-	    (p->record = malloc(st.size + 1)) == NULL) {
+	if (fs_fstat(s->vol.fs, h, &st) < 0) {
 		fs_close(s->vol.fs, h);
-		return 0;
+		return sdi_fail(s, UPD_RECORD, -NOS_EIO);
+	}
+	if (st.size > UPD_RECORD_MAX) {
+		fs_close(s->vol.fs, h);
+		cli_error(s->cmd, UPD_RECORD, "%lu bytes, more than a record of the userland can "
+		          "be (%u); it is not ours: move it away (`nanoos sdimage mv %s %s %s.old`) "
+		          "and run update-rootfs again", (unsigned long)st.size, UPD_RECORD_MAX,
+		          s->img, UPD_RECORD, UPD_RECORD);
+		return 1;
+	}
+	if ((p->record = malloc(st.size + 1)) == NULL) {
+		fs_close(s->vol.fs, h);
+		return sdi_fail(s, UPD_RECORD, -NOS_ENOMEM);
 	}
 	got = fs_pread(s->vol.fs, h, p->record, st.size, 0);
 	fs_close(s->vol.fs, h);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -252,23 +253,62 @@ static void hang_up_all(void)
 	pthread_mutex_unlock(&D.lock);
 }
 
+/* The start lock of `nanoos run --auto-daemon` (cli/run_autod.c), beside
+ * the image: programs hold it shared while they connect and exclusive
+ * while they start a daemon. -1 when it cannot be opened (then idle exit
+ * goes on without it). */
+static int open_start_lock(void)
+{
+	char lock[sizeof(D.image) + 32];
+	const char *slash = strrchr(D.image, '/');
+
+	if (slash)
+		snprintf(lock, sizeof(lock), "%.*s/.nanoosd-start.lock", (int)(slash - D.image),
+		         D.image);
+	else
+		snprintf(lock, sizeof(lock), ".nanoosd-start.lock");
+	return open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/* Idle long enough to stop? Only with the start lock exclusive, which we
+ * then keep until we exit, past the image's release: no program is then
+ * halfway through connecting to us, and none starts a daemon while we
+ * still hold the image. */
+static int may_stop_idle(int lock)
+{
+	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
+		return 0;               /* a program is connecting or starting one */
+	if (no_sessions() && no_guests())
+		return 1;
+	if (lock >= 0)
+		flock(lock, LOCK_UN);
+	return 0;
+}
+
 /* Serve until a stop is asked for; with idle_exit, also until nothing
  * (no session, no guest) has been there for that many seconds. */
 static void serve(unsigned idle_exit)
 {
 	uint64_t idle_since = msg_now_ns(), limit = (uint64_t)idle_exit * 1000000000u;
+	int lock;
 
 	if (!idle_exit) {
 		broker_serve();
 		return;
 	}
+	lock = open_start_lock();
 	while (!daemon_stopping()) {
 		broker_serve_for(200000000);
 		if (!no_sessions() || !no_guests())
 			idle_since = msg_now_ns();
-		else if (msg_now_ns() - idle_since >= limit)
+		else if (msg_now_ns() - idle_since < limit)
+			continue;
+		else if (may_stop_idle(lock))
 			daemon_request_stop("idle: no session and no guest for --idle-exit seconds");
+		else
+			idle_since = msg_now_ns();
 	}
+	/* lock stays open (and held, if we took it) until the process ends */
 }
 
 static int shut_down(void)

@@ -25,25 +25,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli_util.h"
+
 #define ME "nanoos-binfmt"
 
 /* DIR/../../bin/nanoos for our own DIR, if it is there: 0, else -1. */
 static int nanoos_beside_us(char *out, size_t n)
 {
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (len <= 0)
-		return -1;
-	exe[len] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	if (snprintf(out, n, "%s/../../bin/nanoos", exe) >= (int)n)
-		return -1;
-	return access(out, X_OK);
+	return cli_beside_self("../../bin/nanoos", out, n) == 0 ? access(out, X_OK) : -1;
 }
 
 int main(int argc, char **argv)

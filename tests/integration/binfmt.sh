@@ -26,6 +26,7 @@ ROOTFS=$(realpath "$BUILD/rootfs")
 CONF=$(realpath "$HERE/../../packaging/binfmt/nanoos.conf")
 BM=/proc/sys/fs/binfmt_misc
 RIVAL=nanoos-test-rival
+SCALE=${NANOOS_SCALE:-1}
 suite_tmpdir
 mkdir -p "$HOME" "$XDG_DATA_HOME"
 # No daemon of anyone else's answers: ours only (nanoos-binfmt's
@@ -180,6 +181,86 @@ else
 	bad "--idle-exit 1: it stops by itself" "$(cat idle.log)"
 	kill "$idle" 2>/dev/null
 fi
+
+# ---- the started daemon: none of the caller's, and started again at once
+# (from the second review)
+"$N" stop >/dev/null 2>&1
+start=$(date +%s)
+{ readlink /proc/$BASHPID/fd/3 >pipe.id; ./uname -s >/dev/null; } 3>&1 | cat >/dev/null
+took=$(($(date +%s) - start))
+pid=$(pgrep -f "nanoosd --image $XDG_DATA_HOME/nanoos/sd.img" | head -n 1)
+if [ "$took" -lt 10 ] && [ -n "$pid" ] && grep -q '^pipe:' pipe.id &&
+   ! ls -l /proc/$pid/fd 2>/dev/null | grep -qF "$(cat pipe.id)" &&
+   [ "$(readlink /proc/$pid/cwd)" = / ]; then
+	ok "the started daemon keeps none of the caller's fds (a pipe on fd 3 ends at once) and sits in /"
+else
+	bad "the started daemon keeps none of the caller's fds" \
+		"took ${took}s; fd 3 was $(cat pipe.id); $(ls -l /proc/$pid/fd 2>&1 | grep pipe); cwd $(readlink /proc/$pid/cwd)"
+fi
+n_ok=0
+for _ in 1 2 3; do
+	"$N" stop >/dev/null 2>&1 && ./uname -s >out 2>err && grep -qx NanoOs out && n_ok=$((n_ok + 1))
+done
+if [ $n_ok = 3 ]; then ok "nanoos stop, then a program at once: it starts a daemon again (3 of 3)"
+else bad "nanoos stop, then a program at once (only $n_ok of 3)" "$(cat err)"; fi
+"$N" stop >/dev/null 2>&1
+perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' ./uname -s >out 2>err; st=$?
+expect "a caller that ignores SIGCHLD: the daemon still starts" 0 "^NanoOs$"
+"$N" stop >/dev/null 2>&1
+mkdir -p "$T/xdg" && chmod 700 "$T/xdg"
+(unset NANOOS_SOCKET; INVOCATION_ID=0123456789abcdef NOTIFY_SOCKET=$T/nobody.sock \
+ XDG_RUNTIME_DIR=$T/xdg ./uname -s) >out 2>err; st=$?
+if [ "$st" = 0 ] && [ -S "$T/xdg/nanoos/nanoosd.sock" ]; then
+	ok "run under a systemd unit (INVOCATION_ID), it starts a user daemon, not the system one"
+else
+	bad "under a unit, a user daemon" "$(cat out err; ls -la "$T/xdg" /run/nanoos 2>&1)"
+fi
+(unset NANOOS_SOCKET; XDG_RUNTIME_DIR=$T/xdg "$N" stop) >/dev/null 2>&1
+# The start lock beside the image keeps idle stops and starts apart. A
+# program connecting holds it shared: an idle daemon does not stop then.
+# (A process is alive while it is there and no zombie: a detached daemon's
+# parent here may be slow to reap it.)
+alive() { [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+LOCK=$XDG_DATA_HOME/nanoos/.nanoosd-start.lock
+"$D" --image "$XDG_DATA_HOME/nanoos/sd.img" --socket "$NANOOS_SOCKET" --idle-exit 1 2>>idle-lock.log
+dpid=$(pgrep -f "nanoosd --image $XDG_DATA_HOME/nanoos/sd.img --socket $NANOOS_SOCKET --idle-exit 1")
+flock -s "$LOCK" sleep 3 &
+holder=$!
+sleep 2.5
+if alive "$dpid"; then ok "an idle daemon does not stop while a program holds the start lock"
+else bad "an idle daemon does not stop while a program holds the start lock" "$(tail -n 3 idle-lock.log)"; fi
+wait "$holder"
+for _ in $(seq 40); do alive "$dpid" || break; sleep 0.1; done
+if ! alive "$dpid"; then ok "... and stops once it is free"
+else bad "... and stops once the lock is free"; "$N" stop >/dev/null 2>&1; fi
+# A daemon stopping holds it exclusive: a program waits, then starts its own.
+flock -x "$LOCK" sleep 1.5 &
+holder=$!
+sleep 0.3
+start=$(date +%s.%N)
+./uname -s >out 2>err; st=$?
+waited=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print (b - a >= 1.0) }')
+if [ "$st" = 0 ] && grep -qx NanoOs out && [ "$waited" = 1 ]; then
+	ok "a program waits while the start lock is held exclusive, then runs"
+else
+	bad "a program waits for an exclusive start lock (exit $st, waited $waited)" "$(cat out err)"
+fi
+wait "$holder"
+"$N" stop >/dev/null 2>&1
+# And a stress: programs arriving as a daemon goes idle all run.
+rounds=$SCALE
+fails=0
+for r in $(seq $rounds); do
+	"$D" --image "$XDG_DATA_HOME/nanoos/sd.img" --socket "$NANOOS_SOCKET" --idle-exit 1 2>>idle-race.log ||
+		bad "start nanoosd --idle-exit 1 (round $r)" "$(tail -n 3 idle-race.log)"
+	sleep 0.9
+	for i in $(seq 20); do ./uname -s >race.$i.out 2>race.$i.err & sleep 0.01; done
+	wait
+	for i in $(seq 20); do grep -qx NanoOs race.$i.out || { fails=$((fails + 1)); cat race.$i.err >>race.err; }; done
+	"$N" stop >/dev/null 2>&1
+done
+if [ $fails = 0 ]; then ok "$((rounds * 20)) programs started around a daemon's idle exit all ran"
+else bad "programs around an idle exit: $fails of $((rounds * 20)) failed" "$(head -n 5 race.err)"; fi
 
 # ---- status
 "$N" binfmt status >out 2>err; st=$?

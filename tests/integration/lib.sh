@@ -11,6 +11,10 @@
 #   fsck_clean IMG [bare]     fsck.fat -n finds nothing on IMG's volume
 #   fsck_step IMG WHAT        count that as a check ("... clean after WHAT")
 #   suite_end                 the SUITE line; exits 0 only when none failed
+#   overlay_over_root O       (root, in a private mount namespace) a tmpfs on
+#                             O holding O/upper and O/work, and O/root: this
+#                             machine's / below, O/upper above; 1 if
+#                             overlayfs cannot be mounted so, 2 if the tmpfs
 SUITE_NAME=${SUITE_NAME:-suite}
 passed=0
 failed=0
@@ -84,4 +88,12 @@ fsck_clean() {
 fsck_step() {
 	if fsck_clean "$1"; then ok "fsck.fat -n clean after $2"; else
 		bad "fsck.fat -n clean after $2" "$(cat fsck.out)"; fi
+}
+
+overlay_over_root() {
+	local o=$1
+	mkdir -p "$o"
+	mount -t tmpfs -o mode=0755 tmpfs "$o" || return 2
+	mkdir -p "$o/upper" "$o/work" "$o/root"
+	mount -t overlay overlay -o "lowerdir=/,upperdir=$o/upper,workdir=$o/work" "$o/root" || return 1
 }

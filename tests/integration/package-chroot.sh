@@ -12,13 +12,11 @@ source "$(dirname "$0")/lib.sh"
 O=$T/ovl
 R=$O/root
 U=$O/upper
-mkdir -p "$O"
-mount -t tmpfs -o mode=0755 tmpfs "$O" || { bad "tmpfs for the overlay"; exit 1; }
-mkdir -p "$U" "$O/work" "$R"
-if ! mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$O/work" "$R"; then
-	echo "package: install checks skipped: overlayfs over / cannot be mounted here"
-	exit 0
-fi
+overlay_over_root "$O"
+case $? in
+1) echo "package: install checks skipped: overlayfs over / cannot be mounted here"; exit 0 ;;
+2) bad "tmpfs for the overlay"; exit 1 ;;
+esac
 mount --rbind /proc "$R/proc" && mount --rbind /dev "$R/dev" && mount --rbind /sys "$R/sys" &&
 mount -t tmpfs -o mode=0755 tmpfs "$R/run" && mount -t tmpfs -o mode=1777 tmpfs "$R/tmp" ||
 	{ bad "the chroot's /proc, /dev, /sys, /run and /tmp"; exit 1; }

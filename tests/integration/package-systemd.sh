@@ -50,13 +50,11 @@ T=$PACKAGE_SYSTEMD_T
 O=$T/ovl
 R=$O/root
 cd "$T" || exit 1
-mkdir -p "$O"
-mount -t tmpfs -o mode=0755 tmpfs "$O" || { bad "tmpfs for the overlay"; exit 1; }
-mkdir -p "$O/upper" "$O/work" "$R"
-if ! mount -t overlay overlay -o "lowerdir=/,upperdir=$O/upper,workdir=$O/work" "$R"; then
-	echo "$SKIP overlayfs over / cannot be mounted here"
-	exit 0
-fi
+overlay_over_root "$O"
+case $? in
+1) echo "$SKIP overlayfs over / cannot be mounted here"; exit 0 ;;
+2) bad "tmpfs for the overlay"; exit 1 ;;
+esac
 # nspawn keeps its locks and mount propagation directory in /run/systemd/nspawn;
 # on a host whose /run is no tmpfs they would outlive us.
 mount -t tmpfs -o mode=0755 tmpfs /run || { bad "a tmpfs on /run for nspawn"; exit 1; }

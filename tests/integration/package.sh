@@ -174,28 +174,24 @@ fi
 cp "$DEB" "$T/nanoos.deb"
 cp "$ROOT/$B/tests/tools/notify_listen" "$T/notify_listen"
 export DEB_T=$T
+# A part's ok:/FAILED: lines (in FILE), shown and counted as ours.
+count_part() {  # count_part NAME FILE STATUS
+	local p f
+	grep -E '^(ok|FAILED|        |package:)' "$2" || true
+	p=$(grep -c '^ok:' "$2")
+	f=$(grep -c '^FAILED:' "$2")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$3" != 0 ] && [ "$f" = 0 ]; then
+		bad "the $1 checks ran to their end (exit $3)" "$(tail -n 20 "$2")"
+	fi
+}
 unshare --mount --propagation private bash "$ROOT/tests/integration/package-chroot.sh" \
 	"$T/nanoos.deb" >chroot.out 2>&1
-st=$?
-cat chroot.out | grep -E '^(ok|FAILED|        |package:)' || true
-p=$(grep -c '^ok:' chroot.out)
-f=$(grep -c '^FAILED:' chroot.out)
-passed=$((passed + p))
-failed=$((failed + f))
-if [ "$st" != 0 ] && [ "$f" = 0 ]; then
-	bad "the chroot checks ran to their end (exit $st)" "$(tail -n 20 chroot.out)"
-fi
+count_part chroot chroot.out $?
 
 # ---------------------------------------------------------------- 4. systemd
 # (package-systemd.sh enters its own mount namespace.)
 bash "$ROOT/tests/integration/package-systemd.sh" "$T/nanoos.deb" >systemd.out 2>&1
-st=$?
-grep -E '^(ok|FAILED|        |package:)' systemd.out || true
-p=$(grep -c '^ok:' systemd.out)
-f=$(grep -c '^FAILED:' systemd.out)
-passed=$((passed + p))
-failed=$((failed + f))
-if [ "$st" != 0 ] && [ "$f" = 0 ]; then
-	bad "the systemd checks ran to their end (exit $st)" "$(tail -n 20 systemd.out)"
-fi
+count_part systemd systemd.out $?
 suite_end

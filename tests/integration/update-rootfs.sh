@@ -187,6 +187,17 @@ expect "... one it names and the release dropped is removed" 0 "^removed +/bin/y
 expect "... one it does not name is kept" 0 "^kept +/bin/frob \(yours: not from the userland\)$"
 same "... cat is the new release's" /bin/cat r7/bin/cat u.img
 
+# A record bigger than one can be is not ours: refused, not taken for none
+# (then programs the user changed would be replaced).
+head -c 300000 /dev/zero | tr '\0' 'x' >huge.manifest
+"$N" sdimage put u.img huge.manifest /etc/rootfs.manifest 2>err || bad "put huge.manifest" "$(cat err)"
+sum=$(md5sum <u.img)
+upd u.img --rootfs r7
+expect_err "a 300 KB /etc/rootfs.manifest is refused, with what to do" 1 \
+	"/etc/rootfs.manifest: 300000 bytes, more than a record of the userland can be .*move it away"
+unchanged "... and nothing is written" "$sum" u.img
+"$N" sdimage put u.img old.manifest /etc/rootfs.manifest 2>err || bad "put old.manifest back" "$(cat err)"
+
 # A temporary record an interrupted update left is removed by the next.
 echo "half a record" >stale
 "$N" sdimage put u.img stale /etc/.update-rootfs.rootfs.manifest 2>err || bad "put stale" "$(cat err)"
