@@ -202,38 +202,33 @@ static int cmd_echo(int argc, char **argv)
 	return r < 0;
 }
 
-static int cmd_rm(int argc, char **argv)
+/* rm and mkdir: op on each path named, the errors said; 1 if any failed. */
+static int each_path(int argc, char **argv, const char *name,
+                     int (*op)(msg_pid_t, const struct fs_cred *, const char *))
 {
 	char path[FS_PATH_MAX];
 	int i, r, bad = 0;
 
-	if (!have_volume("rm"))
+	if (!have_volume(name))
 		return 1;
 	for (i = 1; i < argc; i++) {
-		r = canon(argv[i], path) ? fs_unlink(sys->fs, &root_cred, path) : -NOS_EINVAL;
+		r = canon(argv[i], path) ? op(sys->fs, &root_cred, path) : -NOS_EINVAL;
 		if (r < 0) {
-			out_err("rm", argv[i], r);
+			out_err(name, argv[i], r);
 			bad = 1;
 		}
 	}
 	return bad;
 }
 
+static int cmd_rm(int argc, char **argv)
+{
+	return each_path(argc, argv, "rm", fs_unlink);
+}
+
 static int cmd_mkdir(int argc, char **argv)
 {
-	char path[FS_PATH_MAX];
-	int i, r, bad = 0;
-
-	if (!have_volume("mkdir"))
-		return 1;
-	for (i = 1; i < argc; i++) {
-		r = canon(argv[i], path) ? fs_mkdir(sys->fs, &root_cred, path) : -NOS_EINVAL;
-		if (r < 0) {
-			out_err("mkdir", argv[i], r);
-			bad = 1;
-		}
-	}
-	return bad;
+	return each_path(argc, argv, "mkdir", fs_mkdir);
 }
 
 static int cmd_df(int argc, char **argv)
